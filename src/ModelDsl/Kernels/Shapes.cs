@@ -1,0 +1,72 @@
+namespace ModelDsl.Kernels;
+
+// The generator emits one struct per layer implementing one of these, with the layer's shape as
+// constants. Kernels are generic over the struct, so the JIT compiles a copy per layer with every
+// dimension folded to a constant. Dimension legend: N batch, C channels, H×W height×width,
+// K filters, F kernel (KH×KW), S stride (SH×SW), P padding (PadTop, PadLeft; bottom/right follow
+// from the output size).
+
+/// <summary>The static shape of a 2-D convolution: x (N, C, H, W), w (K, C, KH, KW) → y (N, K, OH, OW).</summary>
+public interface IConv2DShape
+{
+    /// <summary>Input channels.</summary>
+    static abstract int C { get; }
+    /// <summary>Input height.</summary>
+    static abstract int H { get; }
+    /// <summary>Input width.</summary>
+    static abstract int W { get; }
+    /// <summary>Filters (output channels).</summary>
+    static abstract int K { get; }
+    /// <summary>Kernel height.</summary>
+    static abstract int KH { get; }
+    /// <summary>Kernel width.</summary>
+    static abstract int KW { get; }
+    /// <summary>Vertical stride.</summary>
+    static abstract int SH { get; }
+    /// <summary>Horizontal stride.</summary>
+    static abstract int SW { get; }
+    /// <summary>Zero rows above the input.</summary>
+    static abstract int PadTop { get; }
+    /// <summary>Zero columns left of the input.</summary>
+    static abstract int PadLeft { get; }
+    /// <summary>Output height.</summary>
+    static abstract int OH { get; }
+    /// <summary>Output width.</summary>
+    static abstract int OW { get; }
+}
+
+/// <summary>The static shape of a 2-D pooling: x (N, C, H, W) → y (N, C, OH, OW), windows KH×KW.</summary>
+public interface IPool2DShape
+{
+    /// <summary>Channels.</summary>
+    static abstract int C { get; }
+    /// <summary>Input height.</summary>
+    static abstract int H { get; }
+    /// <summary>Input width.</summary>
+    static abstract int W { get; }
+    /// <summary>Window height.</summary>
+    static abstract int KH { get; }
+    /// <summary>Window width.</summary>
+    static abstract int KW { get; }
+    /// <summary>Vertical stride.</summary>
+    static abstract int SH { get; }
+    /// <summary>Horizontal stride.</summary>
+    static abstract int SW { get; }
+    /// <summary>Padding rows above the input.</summary>
+    static abstract int PadTop { get; }
+    /// <summary>Padding columns left of the input.</summary>
+    static abstract int PadLeft { get; }
+    /// <summary>Output height.</summary>
+    static abstract int OH { get; }
+    /// <summary>Output width.</summary>
+    static abstract int OW { get; }
+}
+
+/// <summary>The static shape of a dense layer: x (N, In), w (Out, In) → y (N, Out).</summary>
+public interface IDenseShape
+{
+    /// <summary>Input features.</summary>
+    static abstract int In { get; }
+    /// <summary>Output features.</summary>
+    static abstract int Out { get; }
+}

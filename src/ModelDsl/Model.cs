@@ -1,0 +1,204 @@
+using System.Runtime.CompilerServices;
+
+namespace ModelDsl;
+
+/// <summary>
+/// The base of every generated model. It owns the flat parameter and gradient buffers, the buffers
+/// forward saves for backward (sized by the largest batch seen, so a training step allocates nothing
+/// once the batch size is known), checks shapes at the boundary, and leaves the layer arithmetic to
+/// the generated <see cref="ForwardCore"/> and <see cref="BackwardCore"/>.
+/// </summary>
+/// <remarks>Tensors are NCHW, row-major, float32. Not thread-safe: one forward/backward at a time.</remarks>
+public abstract class Model
+{
+    private readonly Parameter[] _parameters;
+    private readonly Dictionary<string, Parameter> _byName;
+    private float[][] _slots = [];
+    private int[][] _intSlots = [];
+    private float[] _gradA = [];
+    private float[] _gradB = [];
+    private int _lastBatch;
+    private bool _lastWasTraining;
+    private Rng _rng;
+
+    /// <summary>Creates the buffers for <paramref name="layout"/> and initializes the parameters from <paramref name="seed"/>.</summary>
+    protected Model(ModelLayout layout, int seed)
+    {
+        Layout = layout ?? throw new ArgumentNullException(nameof(layout));
+        ParameterArray = new float[layout.ParameterCount];
+        GradientArray = new float[layout.ParameterCount];
+        _parameters = layout.ParameterInfos.Select(p => new Parameter(this, p)).ToArray();
+        _byName = _parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        Initialize(seed);
+    }
+
+    /// <summary>The compile-time layout: shapes, parameters, buffer sizes.</summary>
+    public ModelLayout Layout { get; }
+
+    /// <summary>The shape of one input sample.</summary>
+    public Shape InputShape => Layout.Input;
+
+    /// <summary>The shape of one output sample.</summary>
+    public Shape OutputShape => Layout.Output;
+
+    /// <summary>Every learned value, one flat buffer (an optimizer step is one pass over it).</summary>
+    public Span<float> Parameters => ParameterArray;
+
+    /// <summary>The gradient of the loss with respect to <see cref="Parameters"/>; backward adds to it.</summary>
+    public Span<float> Gradients => GradientArray;
+
+    internal float[] ParameterArray { get; }
+
+    internal float[] GradientArray { get; }
+
+    /// <summary>Every parameter as a named, shaped view, in buffer order.</summary>
+    public IReadOnlyList<Parameter> ParameterList => _parameters;
+
+    /// <summary>The parameter called <paramref name="name"/> (PyTorch style: <c>C1.weight</c>).</summary>
+    /// <exception cref="KeyNotFoundException">No parameter has that name; the message lists those that exist.</exception>
+    public Parameter GetParameter(string name) =>
+        _byName.TryGetValue(name, out var p)
+            ? p
+            : throw new KeyNotFoundException(
+                $"{GetType().Name} has no parameter '{name}'. Its parameters are: {string.Join(", ", _byName.Keys)}.");
+
+    /// <summary>The largest batch the buffers hold now; a larger batch grows them once.</summary>
+    public int BatchCapacity { get; private set; }
+
+    /// <summary>Sets every parameter from <paramref name="seed"/> with the scale its <see cref="Initializer"/> states, and zeroes the gradients.</summary>
+    public void Initialize(int seed)
+    {
+        var rng = new Rng((ulong)(uint)seed);
+        foreach (var p in _parameters)
+        {
+            var values = p.Values;
+            var info = p.Info;
+            switch (info.Init)
+            {
+                case Initializer.Zeros:
+                    values.Clear();
+                    break;
+                case Initializer.GlorotUniform:
+                    Fill(values, MathF.Sqrt(6f / (info.FanIn + info.FanOut)), ref rng);
+                    break;
+                case Initializer.HeUniform:
+                    Fill(values, MathF.Sqrt(6f / info.FanIn), ref rng);
+                    break;
+                default:
+                    throw new InvalidOperationException($"Unknown initializer {info.Init} for {info.Name}.");
+            }
+        }
+        _rng = new Rng(((ulong)(uint)seed << 32) ^ 0x5EED_D80Fu);
+        ZeroGrad();
+
+        static void Fill(Span<float> values, float a, ref Rng rng)
+        {
+            for (var i = 0; i < values.Length; i++) values[i] = rng.NextSymmetric(a);
+        }
+    }
+
+    /// <summary>Sets every gradient to zero (backward accumulates).</summary>
+    public void ZeroGrad() => GradientArray.AsSpan().Clear();
+
+    /// <summary>Grows the saved-value buffers to hold <paramref name="batch"/> samples (they never shrink).</summary>
+    public void EnsureCapacity(int batch)
+    {
+        if (batch <= BatchCapacity) return;
+        _slots = Layout.Slots.Select(size => new float[checked(size * batch)]).ToArray();
+        _intSlots = Layout.IntSlots.Select(size => new int[checked(size * batch)]).ToArray();
+        _gradA = new float[checked(Layout.GradientSize * batch)];
+        _gradB = new float[checked(Layout.GradientSize * batch)];
+        BatchCapacity = batch;
+        _lastBatch = 0;
+    }
+
+    /// <summary>
+    /// Runs the model on <paramref name="batch"/> samples laid out as (N, C, H, W) in <paramref name="input"/>
+    /// and returns the output (N, …), valid until the next call. In training mode dropout is active and
+    /// the values backward needs are kept.
+    /// </summary>
+    /// <exception cref="ArgumentException">The input's length is not N × C × H × W.</exception>
+    public ReadOnlySpan<float> Forward(ReadOnlySpan<float> input, int batch, bool training = false)
+    {
+        if (batch <= 0)
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, "The batch size N must be at least 1.");
+        var expected = (long)batch * InputShape.Size;
+        if (input.Length != expected)
+            throw new ArgumentException(
+                $"{GetType().Name}.Forward expects N × {FormatSample(InputShape)} = {batch} × {InputShape.Size} = {expected} values for N = {batch}, " +
+                $"but the input has {input.Length}" +
+                (input.Length % InputShape.Size == 0 ? $" (that is N = {input.Length / InputShape.Size})." : "."),
+                nameof(input));
+        EnsureCapacity(batch);
+        input.CopyTo(_slots[0]);
+        ForwardCore(batch, training);
+        _lastBatch = batch;
+        _lastWasTraining = training;
+        return Output;
+    }
+
+    /// <summary>The output of the last <see cref="Forward"/>, (N, …).</summary>
+    public ReadOnlySpan<float> Output => _slots.Length == 0 ? default : Slot(Layout.OutputSlot, _lastBatch);
+
+    /// <summary>
+    /// Backpropagates <paramref name="outputGradient"/> (∂loss/∂output, the shape of the last output)
+    /// through the last training-mode <see cref="Forward"/>, adding ∂loss/∂parameters to <see cref="Gradients"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No training-mode forward came before.</exception>
+    /// <exception cref="ArgumentException">The gradient's length differs from the output's.</exception>
+    public void Backward(ReadOnlySpan<float> outputGradient)
+    {
+        if (_lastBatch == 0 || !_lastWasTraining)
+            throw new InvalidOperationException(
+                $"{GetType().Name}.Backward needs a Forward(..., training: true) first: the values backward reads are saved only in training mode.");
+        var n = _lastBatch;
+        var expected = n * OutputShape.Size;
+        if (outputGradient.Length != expected)
+            throw new ArgumentException(
+                $"{GetType().Name}.Backward expects the output's shape N × {FormatSample(OutputShape)} = {expected} values for N = {n}, but got {outputGradient.Length}.",
+                nameof(outputGradient));
+        outputGradient.CopyTo(_gradA);
+        BackwardCore(n);
+    }
+
+    private static string FormatSample(Shape s) => s.IsFlat ? $"{s.C}" : $"{s.C}×{s.H}×{s.W}";
+
+    /// <summary>The layer arithmetic of forward, generated: reads slot 0, writes every saved slot.</summary>
+    protected abstract void ForwardCore(int n, bool training);
+
+    /// <summary>The layer arithmetic of backward, generated: starts from <see cref="GradientBuffer"/>(0, n) and runs the layers in reverse.</summary>
+    protected abstract void BackwardCore(int n);
+
+    /// <summary>Slot <paramref name="slot"/> for <paramref name="n"/> samples.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected Span<float> Slot(int slot, int n) => _slots[slot].AsSpan(0, Layout.Slots[slot] * n);
+
+    /// <summary>Int slot <paramref name="slot"/> for <paramref name="n"/> samples.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected Span<int> IntSlot(int slot, int n) => _intSlots[slot].AsSpan(0, Layout.IntSlots[slot] * n);
+
+    /// <summary>One of the two ping-pong gradient buffers (0 or 1), <paramref name="sizePerSample"/> × <paramref name="n"/> long.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected Span<float> GradientBuffer(int which, int sizePerSample, int n) =>
+        (which == 0 ? _gradA : _gradB).AsSpan(0, sizePerSample * n);
+
+    /// <summary>Parameters [offset, offset + length).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected Span<float> Weights(int offset, int length) => ParameterArray.AsSpan(offset, length);
+
+    /// <summary>Gradients [offset, offset + length).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected Span<float> Grads(int offset, int length) => GradientArray.AsSpan(offset, length);
+
+    /// <summary>The generator of dropout masks, seeded with the model.</summary>
+    protected ref Rng DropoutRng => ref _rng;
+
+    /// <summary>Builds the layer object for a generated <c>partial Layer</c> property.</summary>
+    protected Layer CreateLayer(int index)
+    {
+        var info = Layout.Summary.Layers[index];
+        _byName.TryGetValue(info.Name + ".weight", out var weight);
+        _byName.TryGetValue(info.Name + ".bias", out var bias);
+        return new Layer(info, weight, bias);
+    }
+}

@@ -1,0 +1,31 @@
+namespace ModelDsl;
+
+/// <summary>
+/// Everything the runtime needs to host a generated model, fixed at compile time: shapes, the
+/// parameters' places in the flat buffer, and the per-sample sizes of the buffers that forward and
+/// backward use. The generator emits one per model class.
+/// </summary>
+/// <param name="Summary">Layers, shapes, costs.</param>
+/// <param name="ParameterInfos">Every parameter, in buffer order.</param>
+/// <param name="Slots">Per-sample sizes of the float buffers: slot 0 is the input, then the saved
+/// values of forward (layer outputs, dropout masks) that backward reads.</param>
+/// <param name="IntSlots">Per-sample sizes of the int buffers (max-pool argmax).</param>
+/// <param name="OutputSlot">The slot holding the model's output.</param>
+/// <param name="GradientSize">Per-sample size of each of the two ping-pong buffers backward passes gradients through.</param>
+public sealed record ModelLayout(
+    ModelSummary Summary,
+    IReadOnlyList<ParameterInfo> ParameterInfos,
+    IReadOnlyList<int> Slots,
+    IReadOnlyList<int> IntSlots,
+    int OutputSlot,
+    int GradientSize)
+{
+    /// <summary>The shape of one input sample.</summary>
+    public Shape Input => Summary.Input;
+
+    /// <summary>The shape of one output sample.</summary>
+    public Shape Output => Summary.Layers.Count == 0 ? Summary.Input : Summary.Layers[^1].Output;
+
+    /// <summary>The number of learned values.</summary>
+    public int ParameterCount => ParameterInfos.Count == 0 ? 0 : ParameterInfos[^1].Offset + ParameterInfos[^1].Length;
+}

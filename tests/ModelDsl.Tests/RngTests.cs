@@ -1,0 +1,58 @@
+namespace ModelDsl.Tests;
+
+public class RngTests
+{
+    [Fact]
+    public void SameSeed_GivesSameSequence_AndDifferentSeedsDiffer()
+    {
+        var a = new Rng(7);
+        var b = new Rng(7);
+        var c = new Rng(8);
+        var differs = false;
+        for (var i = 0; i < 100; i++)
+        {
+            var va = a.NextUInt();
+            Assert.Equal(va, b.NextUInt());
+            differs |= va != c.NextUInt();
+        }
+        Assert.True(differs);
+    }
+
+    [Fact]
+    public void NextFloat_IsUniformInUnitInterval()
+    {
+        var rng = new Rng(1);
+        const int count = 200_000;
+        var buckets = new int[10];
+        double sum = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var f = rng.NextFloat();
+            Assert.InRange(f, 0f, 0.99999994f);
+            buckets[(int)(f * 10)]++;
+            sum += f;
+        }
+        Assert.InRange(sum / count, 0.497, 0.503);
+        foreach (var bucket in buckets) Assert.InRange(bucket, count / 10 * 0.97, count / 10 * 1.03);
+    }
+
+    [Fact]
+    public void NextInt_StaysInRange_AndHitsEveryValue()
+    {
+        var rng = new Rng(3);
+        var seen = new bool[7];
+        for (var i = 0; i < 1000; i++) seen[rng.NextInt(7)] = true;
+        Assert.All(seen, Assert.True);
+        Assert.Throws<ArgumentOutOfRangeException>(() => rng.NextInt(0));
+    }
+
+    [Fact]
+    public void Shuffle_IsAPermutation()
+    {
+        var rng = new Rng(5);
+        var values = Enumerable.Range(0, 100).ToArray();
+        rng.Shuffle(values.AsSpan());
+        Assert.NotEqual(Enumerable.Range(0, 100), values);
+        Assert.Equal(Enumerable.Range(0, 100), values.Order());
+    }
+}
