@@ -261,13 +261,14 @@ namespace ModelDsl.Generators.Shapes
                 return null;
             }
 
-            var y = isConv ? Dims.Map(layer.Units, rows.Size, cols.Size) : Dims.Map(x.C, rows.Size, cols.Size);
-            if (y.Size > MaxSize)
+            var channels = isConv ? layer.Units : x.C;
+            if ((long)channels * rows.Size * cols.Size > MaxSize)
             {
                 problems.Add(Problem(ProblemKind.InvalidHyperparameter, index, isConv ? "Filters" : kernelArg,
-                    $"{where} gives {y}: more than {Num.Grouped(MaxSize)} values per sample"));
+                    $"{where} gives (N, {Num.I(channels)}, {Num.I(rows.Size)}, {Num.I(cols.Size)}): more than {Num.Grouped(MaxSize)} values per sample"));
                 return null;
             }
+            var y = Dims.Map(channels, (int)rows.Size, (int)cols.Size);
             rf += (k - 1) * jump;
             jump *= s;
 
@@ -337,7 +338,7 @@ namespace ModelDsl.Generators.Shapes
             public double Exact => (double)Numerator / Stride + 1;
             public bool TooLarge => Numerator < 0;
             public bool IsInteger => Numerator % Stride == 0;
-            public int Size => (int)(Numerator / Stride + 1);
+            public long Size => Numerator / Stride + 1;
         }
 
         private static AxisResult Axis(int size, int k, int s, int p, PadMode mode)

@@ -1,0 +1,3 @@
+using FashionMnist;
+Console.WriteLine(LeNet5.Summary);
+Console.WriteLine(CourseLeNet.Summary);

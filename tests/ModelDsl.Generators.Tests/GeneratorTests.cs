@@ -1,0 +1,123 @@
+using System.Globalization;
+using Microsoft.CodeAnalysis;
+
+namespace ModelDsl.Generators.Tests;
+
+public class GeneratorTests
+{
+    [Fact]
+    public void LeNet5_GeneratedFile_MatchesTheSnapshot()
+    {
+        var (result, _) = GeneratorHarness.Run(Sources.LeNet5);
+        Snapshot.Match(GeneratorHarness.Generated(result, "LeNet5.g.cs"), "LeNet5.g.cs");
+    }
+
+    [Fact]
+    public void LeNet5_GeneratedCode_CompilesWithoutWarnings()
+    {
+        var (result, output) = GeneratorHarness.Run(Sources.LeNet5);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.Problems(output));
+    }
+
+    [Fact]
+    public void EveryLayerKind_NestedAndInternal_CompilesWithoutWarnings()
+    {
+        var (result, output) = GeneratorHarness.Run(Sources.EveryLayer);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.Problems(output));
+        var text = GeneratorHarness.Generated(result, "Everything.g.cs");
+        Assert.Contains("partial class Outer", text);
+        Assert.Contains("private partial global::ModelDsl.Layer A1", text);
+        Assert.Contains("internal partial global::ModelDsl.Layer P1", text);
+        Assert.Contains("Dropout.Forward(x, y, Slot(", text);
+        Assert.Contains("0.25f", text);
+    }
+
+    [Fact]
+    public void Generator_UnderFinnishCulture_EmitsTheSameText()
+    {
+        var (invariant, _) = GeneratorHarness.Run(Sources.EveryLayer);
+        var previous = CultureInfo.CurrentCulture;
+        try
+        {
+            // fi-FI writes the minus sign as U+2212 and the decimal separator as a comma.
+            CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo("fi-FI");
+            var (finnish, output) = GeneratorHarness.Run(Sources.EveryLayer);
+            Assert.Equal(
+                GeneratorHarness.Generated(invariant, "Everything.g.cs"),
+                GeneratorHarness.Generated(finnish, "Everything.g.cs"));
+            Assert.Empty(GeneratorHarness.Problems(output));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = previous;
+        }
+    }
+
+    [Fact]
+    public void Summary_IsInTheXmlDocumentation_WithTotals()
+    {
+        var (result, _) = GeneratorHarness.Run(Sources.LeNet5);
+        var text = GeneratorHarness.Generated(result, "LeNet5.g.cs");
+        Assert.Contains("/// Total ", text);
+        Assert.Contains("61,706", text);
+        Assert.Contains("public const int ParameterCount = 61706;", text);
+        Assert.Contains("// C3: Conv2D(6→16, F=5, S=1, P=0)   x:(N, 6, 14, 14) → y:(N, 16, 10, 10)", text);
+    }
+
+    [Fact]
+    public void InvalidModel_GetsAStubThatKeepsTheProjectCompiling()
+    {
+        const string source = """
+            using ModelDsl;
+            [Model(Input = [1, 10, 10])]
+            public partial class Broken
+            {
+                [Conv2D(4, Kernel = 3, Stride = 2)] public partial Layer C1 { get; }
+            }
+            """;
+        var (result, output) = GeneratorHarness.Run(source);
+        Assert.Empty(result.Diagnostics);
+        var text = GeneratorHarness.Generated(result, "Broken.g.cs");
+        Assert.Contains("throw new global::System.InvalidOperationException", text);
+        Assert.DoesNotContain("Conv2D.Forward", text);
+        Assert.Empty(GeneratorHarness.Problems(output));
+    }
+
+    [Fact]
+    public void ModelInTheGlobalNamespace_Compiles()
+    {
+        const string source = """
+            using ModelDsl;
+            [Model(Input = [4])]
+            public partial class Tiny
+            {
+                [Dense(3), ReLU] public partial Layer Hidden { get; }
+                [Dense(2)] public partial Layer Out { get; }
+            }
+            """;
+        var (result, output) = GeneratorHarness.Run(source);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.Problems(output));
+        Assert.Single(result.GeneratedTrees);
+    }
+
+    [Fact]
+    public void ClassWithAnotherBase_GetsOnlyTheStub()
+    {
+        const string source = """
+            using ModelDsl;
+            public class Base { }
+            [Model(Input = [4])]
+            public partial class Derived : Base
+            {
+                [Dense(2)] public partial Layer Out { get; }
+            }
+            """;
+        var (result, output) = GeneratorHarness.Run(source);
+        Assert.Empty(result.Diagnostics);
+        Assert.DoesNotContain("global::ModelDsl.Model", GeneratorHarness.Generated(result, "Derived.g.cs"));
+        Assert.Empty(GeneratorHarness.Problems(output));
+    }
+}
