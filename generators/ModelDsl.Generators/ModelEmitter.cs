@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 using System.Text;
+using Microsoft.CodeAnalysis.CSharp;
 using ModelDsl.Generators.Model;
 using ModelDsl.Generators.Shapes;
 
@@ -49,9 +50,10 @@ namespace ModelDsl.Generators
             var reason = $"{spec.ClassName} was not generated: its declaration has errors (see the MDL diagnostics).";
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"ModelDsl.Generators\", \"{Version}\")]");
             w.Open("partial class " + spec.ClassName);
-            foreach (var layer in spec.Layers.Where(l => l.IsPartial))
+            // One implementation per name: a repeated name is the compiler's error to report, not ours to repeat.
+            foreach (var layer in spec.Layers.Where(l => l.IsPartial).GroupBy(l => l.Name).Select(g => g.First()))
             {
-                w.Line($"{layer.Modifiers} {Ns}Layer {layer.Name} {{ get => throw new global::System.InvalidOperationException({Literal(reason)}); }}");
+                w.Line($"{layer.Modifiers} {Ns}Layer {Identifier(layer.Name)} {{ get => throw new global::System.InvalidOperationException({Literal(reason)}); }}");
             }
             w.Close();
         }
@@ -95,7 +97,7 @@ namespace ModelDsl.Generators
                 var layer = model.Layers[i].Spec;
                 if (!layer.IsPartial) continue;
                 w.Line($"private {Ns}Layer? _{layer.Name};");
-                w.Line($"{layer.Modifiers} {Ns}Layer {layer.Name} {{ get => _{layer.Name} ??= CreateLayer({Num.I(i)}); }}");
+                w.Line($"{layer.Modifiers} {Ns}Layer {Identifier(layer.Name)} {{ get => _{layer.Name} ??= CreateLayer({Num.I(i)}); }}");
                 w.Line();
             }
 
@@ -163,6 +165,12 @@ namespace ModelDsl.Generators
 
         internal static string ShapeLiteral(Dims d) =>
             d.Flat ? $"{Ns}Shape.Flat({Num.I(d.C)})" : $"{Ns}Shape.Map({Num.I(d.C)}, {Num.I(d.H)}, {Num.I(d.W)})";
+
+        /// <summary>A member name as C# source: keywords get their <c>@</c> back.</summary>
+        private static string Identifier(string name) =>
+            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) == SyntaxKind.FieldKeyword
+                ? "@" + name
+                : name;
 
         private static string BareName(string className)
         {

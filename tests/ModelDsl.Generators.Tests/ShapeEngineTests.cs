@@ -21,8 +21,22 @@ public class ShapeEngineTests
     private static LayerSpec Dropout(double p, string name = "Drop") =>
         new(name, "", true, LayerKind.Dropout, "Dropout", 0, 0, 0, 0, PadMode.Explicit, false, p, ActivationKind.None, false, EquatableArray<string>.Empty);
 
-    private static ShapedModel Run(int[] input, params LayerSpec[] layers) =>
-        ShapeEngine.Run(new ModelSpec("", "M", "M.g.cs", EquatableArray<string>.Empty, false, input.ToEquatableArray(), false, layers.ToEquatableArray()));
+    /// <summary>Runs the engine; layers whose default names repeat get their index appended (names must be unique).</summary>
+    private static ShapedModel Run(int[] input, params LayerSpec[] layers)
+    {
+        var unique = layers.Select((l, i) => layers.Count(o => o.Name == l.Name) > 1 ? l with { Name = l.Name + i } : l);
+        return ShapeEngine.Run(new ModelSpec("", "M", "M.g.cs", EquatableArray<string>.Empty, false, input.ToEquatableArray(), false, unique.ToEquatableArray()));
+    }
+
+    [Fact]
+    public void RepeatedLayerName_IsLeftToTheCompiler_AndNothingIsGenerated()
+    {
+        var model = ShapeEngine.Run(new ModelSpec("", "M", "M.g.cs", EquatableArray<string>.Empty, false, new[] { 4 }.ToEquatableArray(), false,
+            new[] { Dense(2, "D"), Dense(3, "D") }.ToEquatableArray()));
+        var problem = Assert.Single(model.Problems);
+        Assert.Equal(ProblemKind.NotBound, problem.Kind);
+        Assert.False(model.IsValid);
+    }
 
     [Fact]
     public void CourseExample_32x32x3_TenFilters5x5_Stride1_Pad2_Gives32x32x10_With760Parameters()

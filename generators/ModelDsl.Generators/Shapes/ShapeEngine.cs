@@ -28,6 +28,17 @@ namespace ModelDsl.Generators.Shapes
                 return new ShapedModel(spec, default, layers.ToEquatableArray(), problems.ToEquatableArray());
             }
 
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < spec.Layers.Count; i++)
+            {
+                if (!seen.Add(spec.Layers[i].Name))
+                {
+                    // Two members with one name: the C# compiler reports it (CS0102).
+                    problems.Add(Problem(ProblemKind.NotBound, i, "", $"'{spec.Layers[i].Name}' is declared twice."));
+                    return new ShapedModel(spec, input, layers.ToEquatableArray(), problems.ToEquatableArray());
+                }
+            }
+
             var current = input;
             long rf = 1, jump = 1;
             for (var i = 0; i < spec.Layers.Count; i++)
