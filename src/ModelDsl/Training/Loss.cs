@@ -99,7 +99,7 @@ public sealed class SoftmaxCrossEntropyLoss : ILoss
         {
             var z = output.Slice(i * classes, classes);
             var argmax = Loss.ArgMax(z);
-            var max = z[argmax];
+            double max = z[argmax];
             var label = labels[i];
             if (argmax == label) correct++;
 
