@@ -104,6 +104,13 @@ public abstract class Model
     public void EnsureCapacity(int batch)
     {
         if (batch <= BatchCapacity) return;
+        Grow(batch);
+    }
+
+    // Apart from EnsureCapacity: the lambdas capture batch, and a captured parameter's closure is
+    // allocated on entry to its method, which would make every Forward allocate.
+    private void Grow(int batch)
+    {
         _slots = Layout.Slots.Select(size => new float[checked(size * batch)]).ToArray();
         _intSlots = Layout.IntSlots.Select(size => new int[checked(size * batch)]).ToArray();
         _gradA = new float[checked(Layout.GradientSize * batch)];

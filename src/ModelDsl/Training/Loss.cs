@@ -1,0 +1,120 @@
+using System.Globalization;
+
+namespace ModelDsl;
+
+/// <summary>
+/// A loss over a batch of model outputs (N, classes) and integer class labels: its mean over the
+/// batch, its gradient with respect to the outputs, and the number of correct argmax predictions.
+/// </summary>
+/// <remarks>Implementations must not allocate: the trainer calls <see cref="Compute"/> once per step.</remarks>
+public interface ILoss
+{
+    /// <summary>A short name for reports, e.g. <c>softmax cross-entropy</c>.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Computes the mean loss of <paramref name="output"/> (N × classes, row-major) against
+    /// <paramref name="labels"/> (N class indices) and, unless <paramref name="gradient"/> is empty,
+    /// writes ∂(mean loss)/∂output into it (same length as <paramref name="output"/>, overwritten).
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths disagree, or a label is outside [0, classes).</exception>
+    LossResult Compute(ReadOnlySpan<float> output, ReadOnlySpan<int> labels, Span<float> gradient);
+}
+
+/// <summary>What a loss reports for one batch.</summary>
+/// <param name="Loss">The mean loss over the batch.</param>
+/// <param name="Correct">How many samples have their label as the argmax of the output (the first maximum on ties).</param>
+public readonly record struct LossResult(double Loss, int Correct);
+
+/// <summary>The losses the trainer accepts.</summary>
+public static class Loss
+{
+    /// <summary>Softmax followed by the negative log-likelihood of the label, on raw logits (PyTorch's <c>CrossEntropyLoss</c>).</summary>
+    public static ILoss SoftmaxCrossEntropy { get; } = new SoftmaxCrossEntropyLoss();
+
+    /// <summary>The number of classes per row, checking the lengths and every label first.</summary>
+    internal static int CheckBatch(ILoss loss, ReadOnlySpan<float> output, ReadOnlySpan<int> labels, ReadOnlySpan<float> gradient)
+    {
+        var n = labels.Length;
+        if (n == 0)
+            throw new ArgumentException($"The {loss.Name} loss needs at least one label.", nameof(labels));
+        if (output.Length % n != 0 || output.Length == 0)
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture,
+                    $"The output has {output.Length} values, not a whole number of rows for {n} labels."),
+                nameof(output));
+        if (!gradient.IsEmpty && gradient.Length != output.Length)
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture,
+                    $"The gradient has {gradient.Length} values but the output has {output.Length}; pass one of the same length, or an empty span for none."),
+                nameof(gradient));
+        var classes = output.Length / n;
+        for (var i = 0; i < n; i++)
+        {
+            if ((uint)labels[i] >= (uint)classes)
+                throw new ArgumentException(
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"The label at index {i} is {labels[i]}, but the output has {classes} classes (labels 0 to {classes - 1})."),
+                    nameof(labels));
+        }
+        return classes;
+    }
+
+    /// <summary>The index of the first largest value of <paramref name="row"/>.</summary>
+    internal static int ArgMax(ReadOnlySpan<float> row)
+    {
+        var best = 0;
+        var max = row[0];
+        for (var j = 1; j < row.Length; j++)
+        {
+            if (row[j] > max)
+            {
+                max = row[j];
+                best = j;
+            }
+        }
+        return best;
+    }
+}
+
+/// <summary>
+/// Softmax cross-entropy on logits z (N, K) with labels y: loss_i = log Σ_j exp(z_ij) − z_iy, computed
+/// as max_j z_ij + log Σ_j exp(z_ij − max) so that large logits neither overflow nor lose the answer;
+/// ∂(mean loss)/∂z_ij = (softmax(z_i)_j − [j = y]) / N.
+/// </summary>
+public sealed class SoftmaxCrossEntropyLoss : ILoss
+{
+    /// <inheritdoc/>
+    public string Name => "softmax cross-entropy";
+
+    /// <inheritdoc/>
+    public LossResult Compute(ReadOnlySpan<float> output, ReadOnlySpan<int> labels, Span<float> gradient)
+    {
+        var classes = Loss.CheckBatch(this, output, labels, gradient);
+        var n = labels.Length;
+        var scale = 1f / n;
+        var total = 0.0;
+        var correct = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var z = output.Slice(i * classes, classes);
+            var argmax = Loss.ArgMax(z);
+            double max = z[argmax];
+            var label = labels[i];
+            if (argmax == label) correct++;
+
+            var sum = 0.0;
+            for (var j = 0; j < classes; j++) sum += Math.Exp(z[j] - max);
+            var logSum = Math.Log(sum);
+            total += logSum - (z[label] - max);
+
+            if (gradient.IsEmpty) continue;
+            // dz (1, K) = (exp(z − max) / Σ − onehot(y)) / N
+            var dz = gradient.Slice(i * classes, classes);
+            var inverse = 1.0 / sum;
+            for (var j = 0; j < classes; j++) dz[j] = (float)(Math.Exp(z[j] - max) * inverse) * scale;
+            dz[label] -= scale;
+        }
+        return new LossResult(total / n, correct);
+    }
+}

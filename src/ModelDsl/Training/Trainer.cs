@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace ModelDsl;
+
+/// <summary>
+/// Trains a model with mini-batch gradient descent: each step gathers a batch into a preallocated
+/// buffer, zeroes the gradients, runs forward in training mode, the loss and its gradient, backward,
+/// and one optimizer step. Buffers grow to the largest batch seen and are reused, so a step allocates
+/// nothing after the first one of that size.
+/// </summary>
+/// <remarks>Not thread-safe, like the model it drives.</remarks>
+public sealed class Trainer
+{
+    private float[] _input = [];            // (N, C, H, W), the gathered batch
+    private int[] _labels = [];             // (N)
+    private float[] _outputGradient = [];   // (N, classes), ∂loss/∂output
+    private int[] _order = [];              // the indices of a batch in Evaluate/Predict
+
+    /// <summary>Binds a model, an optimizer and a loss (default: <see cref="Loss.SoftmaxCrossEntropy"/>).</summary>
+    public Trainer(Model model, Optimizer optimizer, ILoss? loss = null)
+    {
+        Model = model ?? throw new ArgumentNullException(nameof(model));
+        Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
+        Loss = loss ?? ModelDsl.Loss.SoftmaxCrossEntropy;
+    }
+
+    /// <summary>The model trained.</summary>
+    public Model Model { get; }
+
+    /// <summary>The optimizer that updates the parameters.</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>The loss minimized.</summary>
+    public ILoss Loss { get; }
+
+    /// <summary>
+    /// Trains for <paramref name="epochs"/> passes over <paramref name="train"/> in batches of
+    /// <paramref name="batchSize"/> (the last one may be smaller), shuffled each epoch from
+    /// <paramref name="seed"/>, evaluating on <paramref name="validation"/> after each epoch.
+    /// </summary>
+    /// <param name="train">The training samples.</param>
+    /// <param name="epochs">Passes over the data, at least 1.</param>
+    /// <param name="batchSize">Samples per step, at least 1.</param>
+    /// <param name="validation">Evaluated after each epoch when given.</param>
+    /// <param name="seed">Fixes the order of the samples in every epoch.</param>
+    /// <param name="onEpoch">Called with each epoch's report as soon as it is done.</param>
+    /// <exception cref="ArgumentException">A dataset's samples or classes do not fit the model.</exception>
+    /// <exception cref="TrainingDivergedException">The loss or the gradients stopped being finite; the message names the epoch and batch, and that batch did not update the parameters.</exception>
+    public FitResult Fit(Dataset train, int epochs, int batchSize, Dataset? validation = null, int seed = 0,
+        Action<EpochReport>? onEpoch = null)
+    {
+        CheckFits(train, nameof(train));
+        if (validation is not null) CheckFits(validation, nameof(validation));
+        ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (train.Count == 0) throw new ArgumentException("The training set is empty.", nameof(train));
+
+        var order = new int[train.Count];
+        for (var i = 0; i < order.Length; i++) order[i] = i;
+        var rng = new Rng((ulong)(uint)seed ^ 0x7E41_4E00_0000_0000UL);
+        var reports = new List<EpochReport>(epochs);
+        for (var epoch = 1; epoch <= epochs; epoch++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            rng.Shuffle(order.AsSpan());
+            double lossSum = 0;
+            long correct = 0;
+            var batch = 0;
+            for (var first = 0; first < order.Length; first += batchSize)
+            {
+                batch++;
+                var indices = order.AsSpan(first, Math.Min(batchSize, order.Length - first));
+                var result = Step(train, indices, epoch, batch);
+                lossSum += result.Loss * result.Count;
+                correct += result.Correct;
+            }
+            var trainTime = Stopwatch.GetElapsedTime(start);
+            Evaluation? check = validation is null ? null : Evaluate(validation, batchSize);
+            var report = new EpochReport(epoch, lossSum / train.Count, (double)correct / train.Count,
+                check?.Loss, check?.Accuracy, train.Count / Math.Max(trainTime.TotalSeconds, 1e-9),
+                Stopwatch.GetElapsedTime(start));
+            reports.Add(report);
+            onEpoch?.Invoke(report);
+        }
+        return new FitResult(reports);
+    }
+
+    /// <summary>
+    /// One training step on samples <paramref name="indices"/> of <paramref name="data"/>: forward,
+    /// loss, backward and an optimizer step. Allocates nothing once a batch this large has been seen.
+    /// </summary>
+    /// <returns>The loss and correct predictions of the batch, as the parameters were before the step.</returns>
+    /// <exception cref="ArgumentException">The dataset does not fit the model, or an index is out of range.</exception>
+    /// <exception cref="TrainingDivergedException">The loss or the gradients are not finite; the parameters were not updated.</exception>
+    public BatchResult TrainBatch(Dataset data, ReadOnlySpan<int> indices)
+    {
+        CheckFits(data, nameof(data));
+        return Step(data, indices, 0, 0);
+    }
+
+    /// <summary>The mean loss and the accuracy of the model on <paramref name="data"/>, in inference mode; the parameters are not changed.</summary>
+    /// <exception cref="ArgumentException">The dataset does not fit the model.</exception>
+    public Evaluation Evaluate(Dataset data, int batchSize = 256)
+    {
+        CheckFits(data, nameof(data));
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        double lossSum = 0;
+        long correct = 0;
+        for (var first = 0; first < data.Count; first += batchSize)
+        {
+            var n = Math.Min(batchSize, data.Count - first);
+            var output = ForwardRange(data, first, n);
+            var result = Loss.Compute(output, _labels.AsSpan(0, n), default);
+            lossSum += result.Loss * n;
+            correct += result.Correct;
+        }
+        return data.Count == 0
+            ? new Evaluation(0, 0, 0)
+            : new Evaluation(lossSum / data.Count, (double)correct / data.Count, data.Count);
+    }
+
+    /// <summary>The predicted class (the argmax of the output) of every sample of <paramref name="data"/>, in inference mode.</summary>
+    /// <exception cref="ArgumentException">The samples' shape is not the model's input shape.</exception>
+    public int[] Predict(Dataset data, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        CheckShape(data.SampleShape, nameof(data));
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var classes = Model.OutputShape.Size;
+        var predictions = new int[data.Count];
+        for (var first = 0; first < data.Count; first += batchSize)
+        {
+            var n = Math.Min(batchSize, data.Count - first);
+            var output = ForwardRange(data, first, n);
+            for (var i = 0; i < n; i++)
+                predictions[first + i] = ModelDsl.Loss.ArgMax(output.Slice(i * classes, classes));
+        }
+        return predictions;
+    }
+
+    private ReadOnlySpan<float> ForwardRange(Dataset data, int first, int n)
+    {
+        Grow(n);
+        for (var i = 0; i < n; i++) _order[i] = first + i;
+        Gather(data, _order.AsSpan(0, n));
+        return Model.Forward(_input.AsSpan(0, n * data.SampleShape.Size), n, training: false);
+    }
+
+    private BatchResult Step(Dataset data, ReadOnlySpan<int> indices, int epoch, int batch)
+    {
+        var n = indices.Length;
+        if (n == 0) throw new ArgumentException("A batch needs at least one sample index.", nameof(indices));
+        Grow(n);
+        Gather(data, indices);
+        var labels = _labels.AsSpan(0, n);
+        var gradient = _outputGradient.AsSpan(0, n * Model.OutputShape.Size);
+
+        Model.ZeroGrad();
+        var output = Model.Forward(_input.AsSpan(0, n * data.SampleShape.Size), n, training: true);
+        var result = Loss.Compute(output, labels, gradient);
+        if (!double.IsFinite(result.Loss))
+            throw Diverged($"the {Loss.Name} loss is {result.Loss.ToString(CultureInfo.InvariantCulture)}", epoch, batch);
+        Model.Backward(gradient);
+        if (!AllFinite(Model.Gradients))
+            throw Diverged("a gradient is not finite", epoch, batch);
+        Optimizer.Step(Model);
+        return new BatchResult(result.Loss, result.Correct, n);
+    }
+
+    private TrainingDivergedException Diverged(string what, int epoch, int batch)
+    {
+        var where = epoch == 0 ? "In this batch" : string.Create(CultureInfo.InvariantCulture, $"At epoch {epoch}, batch {batch}");
+        return new TrainingDivergedException(
+            string.Create(CultureInfo.InvariantCulture,
+                $"{where} {what}, so training stopped; that batch did not update the parameters. " +
+                $"Check the data for NaN or infinite values, or lower the learning rate (now {Optimizer.LearningRate})."),
+            epoch, batch);
+    }
+
+    private void Grow(int n)
+    {
+        if (_labels.Length >= n) return;
+        _input = new float[checked(n * Model.InputShape.Size)];
+        _labels = new int[n];
+        _order = new int[n];
+        _outputGradient = new float[checked(n * Model.OutputShape.Size)];
+    }
+
+    private void Gather(Dataset data, ReadOnlySpan<int> indices)
+    {
+        var size = data.SampleShape.Size;
+        var features = data.Features;
+        var labels = data.Labels;
+        for (var i = 0; i < indices.Length; i++)
+        {
+            var index = indices[i];
+            if ((uint)index >= (uint)data.Count)
+                throw new ArgumentException(
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"Sample index {index} at position {i} of the batch is outside the dataset's {data.Count} samples."),
+                    nameof(indices));
+            features.Slice(index * size, size).CopyTo(_input.AsSpan(i * size, size));
+            _labels[i] = labels[index];
+        }
+    }
+
+    private void CheckFits(Dataset data, string argument)
+    {
+        ArgumentNullException.ThrowIfNull(data, argument);
+        CheckShape(data.SampleShape, argument);
+        var outputs = Model.OutputShape.Size;
+        if (data.ClassCount > outputs)
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture,
+                    $"The dataset has {data.ClassCount} classes but {Model.GetType().Name} outputs {Model.OutputShape}, room for {outputs}."),
+                argument);
+    }
+
+    private void CheckShape(Shape shape, string argument)
+    {
+        var expected = Model.InputShape;
+        if (shape.C != expected.C || shape.H != expected.H || shape.W != expected.W)
+            throw new ArgumentException(
+                $"The dataset's samples are {shape} but {Model.GetType().Name} expects inputs {expected}.", argument);
+    }
+
+    /// <summary>Whether every value is finite: x − x is 0 for a finite x and NaN for ±∞ or NaN.</summary>
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
+        var sum = Vector<float>.Zero;
+        foreach (var v in vectors) sum += v - v;
+        if (!Vector.EqualsAll(sum, Vector<float>.Zero)) return false;
+        for (var i = vectors.Length * Vector<float>.Count; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return false;
+        return true;
+    }
+}
