@@ -1,0 +1,57 @@
+namespace ModelDsl.Tests.Generated;
+
+/// <summary>LeNet-5 as DESIGN §1 writes it: tanh, average pooling.</summary>
+[Model(Input = [1, 28, 28])]
+public partial class LeNet5
+{
+    [Conv2D(6, Kernel = 5, Padding = 2)] public partial Layer C1 { get; }
+    [Tanh]                               public partial Layer A1 { get; }
+    [AvgPool2D(2)]                       public partial Layer S2 { get; }
+    [Conv2D(16, Kernel = 5)]             public partial Layer C3 { get; }
+    [Tanh]                               public partial Layer A3 { get; }
+    [AvgPool2D(2)]                       public partial Layer S4 { get; }
+    [Dense(120), Tanh]                   public partial Layer F5 { get; }
+    [Dense(84), Tanh]                    public partial Layer F6 { get; }
+    [Dense(10)]                          public partial Layer Logits { get; }
+}
+
+/// <summary>The course's PyTorch LeNet (ReLU, max pooling).</summary>
+[Model(Input = [1, 28, 28])]
+public partial class CourseLeNet
+{
+    [Conv2D(20, Kernel = 5), ReLU] public partial Layer Conv1 { get; }
+    [MaxPool2D(2)]                 public partial Layer Pool1 { get; }
+    [Conv2D(50, Kernel = 5), ReLU] public partial Layer Conv2 { get; }
+    [MaxPool2D(2)]                 public partial Layer Pool2 { get; }
+    [Dense(500), ReLU]             public partial Layer Fc1 { get; }
+    [Dense(10)]                    public partial Layer Fc2 { get; }
+}
+
+/// <summary>
+/// Every layer of the foundation in one small network, for whole-model gradient checks: Same padding
+/// with an asymmetric split, no-bias conv, padded and overlapping max-pool, standalone and fused
+/// activations, an explicit flatten, dropout (p = 0 so finite differences see a fixed function), softmax.
+/// </summary>
+[Model(Input = [2, 9, 7])]
+public partial class Everything
+{
+    [Conv2D(3, Kernel = 2, PaddingMode = PaddingMode.Same, Bias = false), Tanh] public partial Layer C1 { get; }
+    [MaxPool2D(3, Stride = 2, Padding = 1)]                                     public partial Layer P1 { get; }
+    [Conv2D(4, Kernel = 3, Padding = 1)]                                        public partial Layer C2 { get; }
+    [Sigmoid]                                                                   public partial Layer A2 { get; }
+    [AvgPool2D(2, Stride = 1)]                                                  public partial Layer P2 { get; }
+    [Flatten]                                                                   public partial Layer Flat { get; }
+    [Dropout(0)]                                                                public partial Layer Drop { get; }
+    [Dense(7), ReLU]                                                            public partial Layer D1 { get; }
+    [Dense(5, Bias = false)]                                                    public partial Layer D2 { get; }
+    [Softmax]                                                                   public partial Layer Probabilities { get; }
+}
+
+/// <summary>A dense network with real dropout, for training/inference behaviour.</summary>
+[Model(Input = [16])]
+public partial class DropoutNet
+{
+    [Dense(32), ReLU] public partial Layer Hidden { get; }
+    [Dropout(0.5)]    public partial Layer Drop { get; }
+    [Dense(3)]        public partial Layer Out { get; }
+}
