@@ -70,7 +70,7 @@ namespace ModelDsl.Generators.Shapes
                     $"Model '{spec.ClassName}' declares Input = {written}; every dimension must be at least 1"));
                 return false;
             }
-            if (dims.Aggregate(1L, (p, d) => p * d) > MaxSize)
+            if (dims.Aggregate(1.0, (p, d) => p * d) > MaxSize) // a double product: three ints can overflow a long
             {
                 problems.Add(Problem(ProblemKind.InvalidHyperparameter, -1, "Input",
                     $"Model '{spec.ClassName}' declares Input = {written}: more than {Num.Grouped(MaxSize)} values per sample"));
@@ -261,13 +261,15 @@ namespace ModelDsl.Generators.Shapes
                 return null;
             }
 
-            var y = isConv ? Dims.Map(layer.Units, rows.Size, cols.Size) : Dims.Map(x.C, rows.Size, cols.Size);
-            if (y.Size > MaxSize)
+            // Checked on the long sizes before they narrow to int (a huge padding would wrap).
+            var channels = isConv ? layer.Units : x.C;
+            if ((double)channels * rows.LongSize * cols.LongSize > MaxSize)
             {
                 problems.Add(Problem(ProblemKind.InvalidHyperparameter, index, isConv ? "Filters" : kernelArg,
-                    $"{where} gives {y}: more than {Num.Grouped(MaxSize)} values per sample"));
+                    $"{where} gives (N, {Num.I(channels)}, {Num.I(rows.LongSize)}, {Num.I(cols.LongSize)}): more than {Num.Grouped(MaxSize)} values per sample"));
                 return null;
             }
+            var y = Dims.Map(channels, rows.Size, cols.Size);
             rf += (k - 1) * jump;
             jump *= s;
 
@@ -337,7 +339,8 @@ namespace ModelDsl.Generators.Shapes
             public double Exact => (double)Numerator / Stride + 1;
             public bool TooLarge => Numerator < 0;
             public bool IsInteger => Numerator % Stride == 0;
-            public int Size => (int)(Numerator / Stride + 1);
+            public long LongSize => Numerator / Stride + 1;
+            public int Size => (int)LongSize;
         }
 
         private static AxisResult Axis(int size, int k, int s, int p, PadMode mode)
