@@ -277,13 +277,14 @@ namespace ModelDsl.Generators.Shapes
             int fanIn = 0, fanOut = 0;
             if (isConv)
             {
-                weights = (long)layer.Units * x.C * k * k;
-                if (weights > MaxSize)
+                var weightCount = (System.Numerics.BigInteger)layer.Units * x.C * k * k; // K·C·F·F can overflow a long
+                if (weightCount > MaxSize)
                 {
                     problems.Add(Problem(ProblemKind.InvalidHyperparameter, index, "Filters",
-                        $"{where} would have {Num.Grouped(weights)} weights, more than {Num.Grouped(MaxSize)}"));
+                        $"{where} would have {weightCount.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} weights, more than {Num.Grouped(MaxSize)}"));
                     return null;
                 }
+                weights = (long)weightCount;
                 bias = layer.Bias ? layer.Units : 0;
                 fanIn = (int)Math.Min((long)x.C * k * k, int.MaxValue);
                 fanOut = (int)Math.Min((long)layer.Units * k * k, int.MaxValue);
