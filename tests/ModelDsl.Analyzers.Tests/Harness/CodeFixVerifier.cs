@@ -12,8 +12,11 @@ public static class CodeFixVerifier
     /// <summary>The titles of the actions offered for the diagnostics marked in <paramref name="markup"/>, in order.</summary>
     public static async Task<IReadOnlyList<string>> TitlesAsync(string markup)
     {
-        var (_, actions) = await ActionsAsync(markup);
-        return actions.Select(a => a.Title).ToList();
+        var (workspace, _, actions) = await ActionsAsync(markup);
+        using (workspace)
+        {
+            return actions.Select(a => a.Title).ToList();
+        }
     }
 
     /// <summary>
@@ -23,7 +26,8 @@ public static class CodeFixVerifier
     public static async Task VerifyFixAsync(string markup, string title, string fixedCode)
     {
         var ct = TestContext.Current.CancellationToken;
-        var (document, actions) = await ActionsAsync(markup);
+        var (workspace, document, actions) = await ActionsAsync(markup);
+        using var scope = workspace;
         var action = Assert.Single(actions, a => a.Title == title);
 
         var operations = await action.GetOperationsAsync(ct);
@@ -36,7 +40,8 @@ public static class CodeFixVerifier
         Assert.Empty(await TestCompilation.AnalyzeAsync(compilation));
     }
 
-    private static async Task<(Document Document, List<CodeAction> Actions)> ActionsAsync(string markup)
+    /// <summary>The marked source in a fresh workspace (the caller disposes it) and the actions offered for its diagnostics.</summary>
+    private static async Task<(AdhocWorkspace Workspace, Document Document, List<CodeAction> Actions)> ActionsAsync(string markup)
     {
         var ct = TestContext.Current.CancellationToken;
         var code = await AnalyzerVerifier.VerifyAsync(markup);
@@ -57,6 +62,6 @@ public static class CodeFixVerifier
             if (!provider.FixableDiagnosticIds.Contains(diagnostic.Id)) continue;
             await provider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (a, _) => actions.Add(a), ct));
         }
-        return (document, actions);
+        return (workspace, document, actions);
     }
 }
