@@ -81,7 +81,7 @@ namespace ModelDsl.Generators.Shapes
                     $"Model '{spec.ClassName}' declares Input = {written}; every dimension must be at least 1"));
                 return false;
             }
-            if (dims.Aggregate(1L, (p, d) => p * d) > MaxSize)
+            if (dims.Aggregate(1.0, (p, d) => p * d) > MaxSize) // a double product: three ints can overflow a long
             {
                 problems.Add(Problem(ProblemKind.InvalidHyperparameter, -1, "Input",
                     $"Model '{spec.ClassName}' declares Input = {written}: more than {Num.Grouped(MaxSize)} values per sample"));
@@ -272,14 +272,15 @@ namespace ModelDsl.Generators.Shapes
                 return null;
             }
 
+            // Checked on the long sizes before they narrow to int (a huge padding would wrap).
             var channels = isConv ? layer.Units : x.C;
-            if ((long)channels * rows.Size * cols.Size > MaxSize)
+            if ((double)channels * rows.LongSize * cols.LongSize > MaxSize)
             {
                 problems.Add(Problem(ProblemKind.InvalidHyperparameter, index, isConv ? "Filters" : kernelArg,
-                    $"{where} gives (N, {Num.I(channels)}, {Num.I(rows.Size)}, {Num.I(cols.Size)}): more than {Num.Grouped(MaxSize)} values per sample"));
+                    $"{where} gives (N, {Num.I(channels)}, {Num.I(rows.LongSize)}, {Num.I(cols.LongSize)}): more than {Num.Grouped(MaxSize)} values per sample"));
                 return null;
             }
-            var y = Dims.Map(channels, (int)rows.Size, (int)cols.Size);
+            var y = Dims.Map(channels, rows.Size, cols.Size);
             rf += (k - 1) * jump;
             jump *= s;
 
@@ -287,13 +288,14 @@ namespace ModelDsl.Generators.Shapes
             int fanIn = 0, fanOut = 0;
             if (isConv)
             {
-                weights = (long)layer.Units * x.C * k * k;
-                if (weights > MaxSize)
+                var weightCount = (System.Numerics.BigInteger)layer.Units * x.C * k * k; // K·C·F·F can overflow a long
+                if (weightCount > MaxSize)
                 {
                     problems.Add(Problem(ProblemKind.InvalidHyperparameter, index, "Filters",
-                        $"{where} would have {Num.Grouped(weights)} weights, more than {Num.Grouped(MaxSize)}"));
+                        $"{where} would have {weightCount.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} weights, more than {Num.Grouped(MaxSize)}"));
                     return null;
                 }
+                weights = (long)weightCount;
                 bias = layer.Bias ? layer.Units : 0;
                 fanIn = (int)Math.Min((long)x.C * k * k, int.MaxValue);
                 fanOut = (int)Math.Min((long)layer.Units * k * k, int.MaxValue);
@@ -349,7 +351,8 @@ namespace ModelDsl.Generators.Shapes
             public double Exact => (double)Numerator / Stride + 1;
             public bool TooLarge => Numerator < 0;
             public bool IsInteger => Numerator % Stride == 0;
-            public long Size => Numerator / Stride + 1;
+            public long LongSize => Numerator / Stride + 1;
+            public int Size => (int)LongSize;
         }
 
         private static AxisResult Axis(int size, int k, int s, int p, PadMode mode)

@@ -1,0 +1,49 @@
+using Microsoft.CodeAnalysis;
+
+namespace ModelDsl.Analyzers
+{
+    /// <summary>Every diagnostic ModelDsl reports; ids are stable and each has a page under <c>docs/diagnostics/</c>.</summary>
+    public static class DiagnosticDescriptors
+    {
+        public const string NonIntegerOutputId = "MDL0001";
+        public const string NonPositiveOutputId = "MDL0002";
+        public const string InvalidHyperparameterId = "MDL0003";
+
+        public const string ShapesCategory = "ModelDsl.Shapes";
+
+        /// <summary>The diagnostic property listing paddings that make the output exact, comma-separated (MDL0001).</summary>
+        public const string FixPaddingsProperty = "FixPaddings";
+
+        /// <summary>The diagnostic property telling whether <c>PaddingMode.Same</c> is a fix: <c>true</c> or <c>false</c>.</summary>
+        public const string FixSameProperty = "FixSame";
+
+        private const string HelpLinkBase = "https://github.com/modeldsl/modeldsl/blob/main/docs/diagnostics/";
+
+        public static readonly DiagnosticDescriptor NonIntegerOutput = Error(
+            NonIntegerOutputId,
+            "Convolution or pooling output size is not an integer",
+            "With input size W, window F, padding P and stride S, a convolution or pooling layer produces (W − F + 2P)/S + 1 rows and columns. " +
+            "When S does not divide W − F + 2P, the last window would hang over the border; ModelDsl does not silently drop rows or columns.");
+
+        public static readonly DiagnosticDescriptor NonPositiveOutput = Error(
+            NonPositiveOutputId,
+            "Convolution or pooling window is larger than its padded input",
+            "A window of F×F must fit inside the padded input: W − F + 2P must be at least 0, or the layer has no output at all.");
+
+        public static readonly DiagnosticDescriptor InvalidHyperparameter = Error(
+            InvalidHyperparameterId,
+            "Hyperparameter out of range or model declaration invalid",
+            "Filters, kernel and units must be at least 1, stride at least 1, padding at least 0, dropout p in [0, 1); " +
+            "a model declares Input = [C, H, W] or [features], and a property declares one layer.");
+
+        private static DiagnosticDescriptor Error(string id, string title, string description) => new(
+            id,
+            title,
+            messageFormat: "{0}",
+            category: ShapesCategory,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: description,
+            helpLinkUri: HelpLinkBase + id + ".md");
+    }
+}

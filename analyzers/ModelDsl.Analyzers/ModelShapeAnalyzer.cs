@@ -1,0 +1,124 @@
+using System;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using ModelDsl.Generators.Parsing;
+using ModelDsl.Generators.Shapes;
+
+namespace ModelDsl.Analyzers
+{
+    /// <summary>
+    /// Runs the shared parser and shape engine on every <c>[Model]</c> class and reports each problem on
+    /// the attribute argument that caused it (<c>Stride = 2</c>, the positional filters count, …).
+    /// </summary>
+    [DiagnosticAnalyzer(Microsoft.CodeAnalysis.LanguageNames.CSharp)]
+    public sealed class ModelShapeAnalyzer : DiagnosticAnalyzer
+    {
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+            DiagnosticDescriptors.NonIntegerOutput,
+            DiagnosticDescriptors.NonPositiveOutput,
+            DiagnosticDescriptors.InvalidHyperparameter);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.EnableConcurrentExecution();
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.RegisterCompilationStartAction(start =>
+            {
+                var modelAttribute = start.Compilation.GetTypeByMetadataName(ModelParser.ModelAttributeName);
+                if (modelAttribute is null) return; // the runtime is not referenced: nothing to analyze
+                start.RegisterSymbolAction(c => AnalyzeType(c, modelAttribute), SymbolKind.NamedType);
+            });
+        }
+
+        private static void AnalyzeType(SymbolAnalysisContext context, INamedTypeSymbol modelAttribute)
+        {
+            var type = (INamedTypeSymbol)context.Symbol;
+            var model = type.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, modelAttribute));
+            if (model is null) return;
+
+            var spec = ModelParser.Parse(type, context.CancellationToken);
+            if (spec is null) return;
+
+            foreach (var problem in ShapeEngine.Run(spec).Problems)
+            {
+                var descriptor = DescriptorFor(problem.Kind);
+                if (descriptor is null) continue;
+
+                var attribute = problem.LayerIndex < 0
+                    ? model
+                    : LayerAttribute(type, problem.LayerIndex, spec.Layers[problem.LayerIndex].Attribute);
+                var location = ArgumentLocation(attribute, problem.Argument, context.CancellationToken)
+                    ?? type.Locations.FirstOrDefault()
+                    ?? Location.None;
+
+                var properties = ImmutableDictionary<string, string?>.Empty
+                    .Add(DiagnosticDescriptors.FixPaddingsProperty, string.Join(",", problem.FixPaddings.Select(p => Num.I(p))))
+                    .Add(DiagnosticDescriptors.FixSameProperty, problem.FixSame ? "true" : "false");
+                context.ReportDiagnostic(Diagnostic.Create(descriptor, location, properties, problem.Message));
+            }
+        }
+
+        private static DiagnosticDescriptor? DescriptorFor(ProblemKind kind) => kind switch
+        {
+            ProblemKind.NonIntegerOutput => DiagnosticDescriptors.NonIntegerOutput,
+            ProblemKind.NonPositiveOutput => DiagnosticDescriptors.NonPositiveOutput,
+            ProblemKind.InvalidHyperparameter => DiagnosticDescriptors.InvalidHyperparameter,
+            _ => null, // NotBound: the compiler already reports why the attribute does not bind
+        };
+
+        /// <summary>
+        /// The attribute of the <paramref name="layerIndex"/>-th layer. Layers are the properties that carry
+        /// a layer attribute, in the parser's order; <paramref name="attributeName"/> is the short name
+        /// (<c>Conv2D</c>) the parser recorded for that layer.
+        /// </summary>
+        private static AttributeData? LayerAttribute(INamedTypeSymbol type, int layerIndex, string attributeName)
+        {
+            var property = ModelParser.PropertiesInOrder(type)
+                .Where(p => p.GetAttributes().Any(ModelParser.IsLayerAttribute))
+                .ElementAtOrDefault(layerIndex);
+            return property?.GetAttributes().FirstOrDefault(a =>
+                ModelParser.IsLayerAttribute(a) && ShortName(a.AttributeClass!) == attributeName);
+        }
+
+        private static string ShortName(INamedTypeSymbol attributeClass)
+        {
+            const string suffix = "Attribute";
+            var name = attributeClass.Name;
+            return name.EndsWith(suffix, StringComparison.Ordinal) ? name.Substring(0, name.Length - suffix.Length) : name;
+        }
+
+        /// <summary>
+        /// The written argument named <paramref name="argument"/>: a named argument (<c>Stride = 2</c>) or
+        /// the positional constructor argument whose parameter has that name (<c>filters</c> ↔ <c>Filters</c>).
+        /// The whole attribute when the argument is not written (its default applies) or none is named.
+        /// </summary>
+        private static Location? ArgumentLocation(AttributeData? attribute, string argument, CancellationToken ct)
+        {
+            if (attribute?.ApplicationSyntaxReference?.GetSyntax(ct) is not AttributeSyntax syntax) return null;
+            if (argument.Length == 0 || syntax.ArgumentList is null) return syntax.GetLocation();
+
+            var parameters = attribute.AttributeConstructor?.Parameters ?? ImmutableArray<IParameterSymbol>.Empty;
+            var position = 0;
+            foreach (var written in syntax.ArgumentList.Arguments)
+            {
+                string? name;
+                if (written.NameEquals is not null)
+                {
+                    name = written.NameEquals.Name.Identifier.ValueText;
+                }
+                else
+                {
+                    name = written.NameColon?.Name.Identifier.ValueText
+                        ?? (position < parameters.Length ? parameters[position].Name : null);
+                    position++;
+                }
+                if (string.Equals(name, argument, StringComparison.OrdinalIgnoreCase)) return written.GetLocation();
+            }
+            return syntax.GetLocation();
+        }
+    }
+}

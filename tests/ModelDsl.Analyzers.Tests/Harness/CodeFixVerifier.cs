@@ -1,0 +1,67 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.Text;
+using ModelDsl.CodeFixes;
+
+namespace ModelDsl.Analyzers.Tests.Harness;
+
+/// <summary>Applies <see cref="PaddingCodeFixProvider"/>'s actions in an <see cref="AdhocWorkspace"/> and checks the result.</summary>
+public static class CodeFixVerifier
+{
+    /// <summary>The titles of the actions offered for the diagnostics marked in <paramref name="markup"/>, in order.</summary>
+    public static async Task<IReadOnlyList<string>> TitlesAsync(string markup)
+    {
+        var (workspace, _, actions) = await ActionsAsync(markup);
+        using (workspace)
+        {
+            return actions.Select(a => a.Title).ToList();
+        }
+    }
+
+    /// <summary>
+    /// Applies the action titled <paramref name="title"/>; asserts the document then reads exactly
+    /// <paramref name="fixedCode"/> and that the analyzer reports nothing on it.
+    /// </summary>
+    public static async Task VerifyFixAsync(string markup, string title, string fixedCode)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (workspace, document, actions) = await ActionsAsync(markup);
+        using var scope = workspace;
+        var action = Assert.Single(actions, a => a.Title == title);
+
+        var operations = await action.GetOperationsAsync(ct);
+        var changed = Assert.Single(operations.OfType<ApplyChangesOperation>()).ChangedSolution;
+        var text = (await changed.GetDocument(document.Id)!.GetTextAsync(ct)).ToString();
+        Assert.Equal(fixedCode, text);
+
+        var compilation = TestCompilation.Create(text);
+        Assert.Empty(TestCompilation.CompilerErrors(compilation).Select(d => d.ToString()));
+        Assert.Empty(await TestCompilation.AnalyzeAsync(compilation));
+    }
+
+    /// <summary>The marked source in a fresh workspace (the caller disposes it) and the actions offered for its diagnostics.</summary>
+    private static async Task<(AdhocWorkspace Workspace, Document Document, List<CodeAction> Actions)> ActionsAsync(string markup)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var code = await AnalyzerVerifier.VerifyAsync(markup);
+
+        var workspace = new AdhocWorkspace();
+        var project = workspace.AddProject(ProjectInfo.Create(
+            ProjectId.CreateNewId(), VersionStamp.Default, "TestModels", "TestModels", LanguageNames.CSharp,
+            compilationOptions: TestCompilation.Options,
+            parseOptions: TestCompilation.ParseOptions,
+            metadataReferences: TestCompilation.References));
+        var document = workspace.AddDocument(project.Id, "Test.cs", SourceText.From(code));
+
+        var compilation = await document.Project.GetCompilationAsync(ct);
+        var provider = new PaddingCodeFixProvider();
+        var actions = new List<CodeAction>();
+        foreach (var diagnostic in await TestCompilation.AnalyzeAsync(compilation!))
+        {
+            if (!provider.FixableDiagnosticIds.Contains(diagnostic.Id)) continue;
+            await provider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (a, _) => actions.Add(a), ct));
+        }
+        return (workspace, document, actions);
+    }
+}
