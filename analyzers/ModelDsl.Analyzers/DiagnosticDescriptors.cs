@@ -34,7 +34,7 @@ namespace ModelDsl.Analyzers
             InvalidHyperparameterId,
             "Hyperparameter out of range or model declaration invalid",
             "Filters, kernel and units must be at least 1, stride at least 1, padding at least 0, dropout p in [0, 1); " +
-            "a model declares Input = [C, H, W] or [features], and a property declares one layer.");
+            "a model declares Input = [C, H, W] or [features] and no base class of its own, and each layer is one 'partial Layer Name { get; }' property with one layer attribute.");
 
         private static DiagnosticDescriptor Error(string id, string title, string description) => new(
             id,

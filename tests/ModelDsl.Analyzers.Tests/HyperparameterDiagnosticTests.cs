@@ -69,6 +69,18 @@ public class HyperparameterDiagnosticTests
             """
         },
         {
+            "a layer property that is not partial, on the layer attribute", """
+            // 'C1' must be declared as 'partial Layer C1 { get; }' for the generator to implement it
+            [{|MDL0003:Conv2D(6, Kernel = 5)|}] Layer C1 { get; } = null!;
+            """
+        },
+        {
+            "a layer property of another type, on the layer attribute", """
+            // 'C1' must be declared as 'partial Layer C1 { get; }' for the generator to implement it
+            [{|MDL0003:Conv2D(6, Kernel = 5)|}] int C1 => 0;
+            """
+        },
+        {
             "dropout p = 1, on the p argument", """
             [Flatten] partial Layer F { get; }
             // Dropout 'D1' has p = 1; the drop probability p must be in [0, 1)
@@ -145,4 +157,19 @@ public class HyperparameterDiagnosticTests
             }
             """);
     }
+
+    [Fact]
+    public Task ModelWithABaseClassOfItsOwn_IsReportedOnTheModelAttribute() =>
+        AnalyzerVerifier.VerifyAsync("""
+            using ModelDsl;
+
+            public class Base { }
+
+            // Model 'Net' declares a base class; the generator makes every model derive from ModelDsl.Model, so remove it
+            [{|MDL0003:Model(Input = [4])|}]
+            public partial class Net : Base
+            {
+                [Dense(10)] partial Layer F1 { get; }
+            }
+            """);
 }

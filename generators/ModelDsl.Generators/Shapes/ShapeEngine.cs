@@ -28,6 +28,13 @@ namespace ModelDsl.Generators.Shapes
                 return new ShapedModel(spec, default, layers.ToEquatableArray(), problems.ToEquatableArray());
             }
 
+            if (spec.HasForeignBase)
+            {
+                problems.Add(Problem(ProblemKind.InvalidHyperparameter, -1, "",
+                    $"Model '{spec.ClassName}' declares a base class; the generator makes every model derive from ModelDsl.Model, so remove it"));
+                return new ShapedModel(spec, input, layers.ToEquatableArray(), problems.ToEquatableArray());
+            }
+
             var seen = new HashSet<string>(StringComparer.Ordinal);
             for (var i = 0; i < spec.Layers.Count; i++)
             {
@@ -98,6 +105,12 @@ namespace ModelDsl.Generators.Shapes
             if (layer.Malformed)
             {
                 problems.Add(Problem(ProblemKind.NotBound, index, "", $"{where} does not bind."));
+                return null;
+            }
+            if (!layer.IsPartial)
+            {
+                problems.Add(Problem(ProblemKind.InvalidHyperparameter, index, "",
+                    $"'{layer.Name}' must be declared as 'partial Layer {layer.Name} {{ get; }}' for the generator to implement it"));
                 return null;
             }
             if (layer.ExtraLayerAttributes.Count > 0)
