@@ -6,17 +6,25 @@ namespace ModelDsl.Tests.Generated;
 /// </summary>
 public class ModelGradientTests
 {
-    [Fact]
-    public void LeNet5_LossGradient_MatchesFiniteDifferences() => Check(new LeNet5(seed: 11), batch: 2, samples: 300);
+    private const double Tolerance = 2e-2;
 
     [Fact]
-    public void EveryLayerKind_LossGradient_MatchesFiniteDifferences() => Check(new Everything(seed: 5), batch: 3, samples: int.MaxValue);
+    public void LeNet5_LossGradient_MatchesFiniteDifferences() => Check(new LeNet5(seed: 11), batch: 2, samples: 300, kinks: false);
 
     [Fact]
-    public void CourseLeNet_LossGradient_MatchesFiniteDifferences() => Check(new CourseLeNet(seed: 8), batch: 2, samples: 200);
+    public void EveryLayerKind_LossGradient_MatchesFiniteDifferences() => Check(new Everything(seed: 5), batch: 3, samples: int.MaxValue, kinks: true);
 
-    /// <summary>Compares backward's gradient with (L(θ + h) − L(θ − h)) / 2h on <paramref name="samples"/> parameters spread over every tensor.</summary>
-    private static void Check(Model net, int batch, int samples)
+    [Fact]
+    public void CourseLeNetSizes_LossGradient_MatchesFiniteDifferences() => Check(new SmoothCourseLeNet(seed: 8), batch: 2, samples: 200, kinks: false);
+
+    /// <summary>
+    /// Compares backward's gradient with (L(θ + h) − L(θ − h)) / 2h on <paramref name="samples"/>
+    /// parameters spread over every tensor. A smooth model (tanh, average pooling) must match
+    /// everywhere. With ReLU or max-pooling a step of h can cross a kink, where the difference
+    /// quotient is not the derivative; then each tensor must still match at 90 % of its entries
+    /// (a wrong backward breaks nearly all of them).
+    /// </summary>
+    private static void Check(Model net, int batch, int samples, bool kinks)
     {
         var input = GeneratedModelTests.Random(batch * net.InputShape.Size, 1);
         var r = GeneratedModelTests.Random(batch * net.OutputShape.Size, 2);
@@ -39,6 +47,7 @@ public class ModelGradientTests
         string worstAt = "";
         foreach (var p in net.ParameterList)
         {
+            int tensorChecked = 0, tensorFailed = 0;
             var stride = Math.Max(1, p.Length * net.ParameterList.Count / Math.Max(1, Math.Min(samples, net.Parameters.Length)));
             for (var i = 0; i < p.Length; i += stride)
             {
@@ -55,9 +64,16 @@ public class ModelGradientTests
                 var error = Math.Abs(numeric - exact) / (Math.Abs(numeric) + Math.Abs(exact) + 1e-2);
                 if (error > worst) (worst, worstAt) = (error, $"{p.Name}[{i}]: numeric {numeric}, backward {exact}");
                 checkedCount++;
+                tensorChecked++;
+                if (error > Tolerance) tensorFailed++;
+            }
+            if (kinks)
+            {
+                Assert.True(tensorFailed <= tensorChecked / 10,
+                    $"{p.Name}: {tensorFailed} of {tensorChecked} entries off by more than {Tolerance}; worst so far {worst:E2} at {worstAt}");
             }
         }
         Assert.True(checkedCount >= Math.Min(samples, net.Parameters.Length) / 2, $"only {checkedCount} parameters checked");
-        Assert.True(worst < 2e-2, $"worst relative error {worst:E2} at {worstAt}");
+        if (!kinks) Assert.True(worst < Tolerance, $"worst relative error {worst:E2} at {worstAt}");
     }
 }

@@ -55,3 +55,19 @@ public partial class DropoutNet
     [Dropout(0.5)]    public partial Layer Drop { get; }
     [Dense(3)]        public partial Layer Out { get; }
 }
+
+/// <summary>
+/// The course LeNet's sizes with smooth activations (tanh, average pooling), so finite differences
+/// can check its large convolutions exactly: with ReLU and max-pooling a step h across the 1,152
+/// pre-activations a first-layer weight feeds would cross kinks.
+/// </summary>
+[Model(Input = [1, 28, 28])]
+public partial class SmoothCourseLeNet
+{
+    [Conv2D(20, Kernel = 5), Tanh] public partial Layer Conv1 { get; }
+    [AvgPool2D(2)]                 public partial Layer Pool1 { get; }
+    [Conv2D(50, Kernel = 5), Tanh] public partial Layer Conv2 { get; }
+    [AvgPool2D(2)]                 public partial Layer Pool2 { get; }
+    [Dense(500), Tanh]             public partial Layer Fc1 { get; }
+    [Dense(10)]                    public partial Layer Fc2 { get; }
+}
