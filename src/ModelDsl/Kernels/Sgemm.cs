@@ -24,7 +24,7 @@ internal static unsafe class Sgemm
     public const int PackBSize = KC * NC;
 
     // Below this many multiply-adds a GEMM runs on the calling thread only.
-    private const long ParallelThreshold = 1L << 19;
+    private const long ParallelThreshold = 1L << 21;
 
     /// <summary>
     /// C (M, N) = op(A) · op(B), or C += op(A) · op(B) when <paramref name="accumulate"/>.

@@ -93,6 +93,12 @@ internal static class WorkerPool
     {
         var scratch = ThreadScratch;
         job.Reserve(scratch);
+        if (parts == 1)
+        {
+            // One part does not occupy the pool: calls it makes may still use the workers.
+            job.Run(0, scratch);
+            return;
+        }
         var outer = t_insideJob;
         t_insideJob = true;
         try
