@@ -125,19 +125,21 @@ internal static class WorkerPool
             {
                 s_scratch[i] = new Scratch();
                 s_wake[i] = new ManualResetEventSlim(false, spinCount: 1);
+                // The worker starts from the current generation: a job dispatched before the thread
+                // first runs is still seen as new.
                 var index = i;
-                new Thread(() => WorkerLoop(index)) { IsBackground = true, Name = $"ModelDsl kernel worker {i}" }.Start();
+                var generation = s_generation;
+                new Thread(() => WorkerLoop(index, generation)) { IsBackground = true, Name = $"ModelDsl kernel worker {i}" }.Start();
             }
             Volatile.Write(ref s_started, true);
         }
     }
 
-    private static void WorkerLoop(int index)
+    private static void WorkerLoop(int index, int seen)
     {
         t_insideJob = true;
         var scratch = s_scratch[index];
         var wake = s_wake[index];
-        var seen = s_generation;
         while (true)
         {
             // Spin for a short while (a training step calls kernels back to back), then sleep.
