@@ -28,7 +28,10 @@ public static unsafe class Conv2D
         if (n == 0) return;
         fixed (float* px = x, pw = w, pb = b, py = y)
         {
-            var job = new ForwardJob<T> { X = px, W = pw, B = pb, Y = py, Parts = Parts<T>(n), N = n };
+            // packedW is w (K, CF) packed once for every sample's GEMM.
+            var packedW = WorkerPool.ThreadScratch.PackedWeights(Sgemm.PackedASize(T.K, ColRows<T>()));
+            Sgemm.PackAll(false, T.K, ColRows<T>(), pw, ColRows<T>(), packedW);
+            var job = new ForwardJob<T> { X = px, W = packedW, B = pb, Y = py, Parts = Parts<T>(n), N = n };
             WorkerPool.Run(ref job, job.Parts);
         }
     }
@@ -52,7 +55,14 @@ public static unsafe class Conv2D
         {
             // partials is (parts − 1, K, CF): the weight gradients of parts 1, 2, ….
             var partials = WorkerPool.ThreadScratch.Partials((parts - 1) * wSize);
-            var job = new BackwardJob<T> { X = px, W = pw, DY = pdy, DX = pdx, DW = pdw, Partials = partials, Parts = parts, N = n };
+            // packedWt is wᵀ (CF, K) packed once for every sample's dcol GEMM.
+            float* packedWt = null;
+            if (pdx != null)
+            {
+                packedWt = WorkerPool.ThreadScratch.PackedWeights(Sgemm.PackedASize(ColRows<T>(), T.K));
+                Sgemm.PackAll(true, ColRows<T>(), T.K, pw, ColRows<T>(), packedWt);
+            }
+            var job = new BackwardJob<T> { X = px, Wt = packedWt, DY = pdy, DX = pdx, DW = pdw, Partials = partials, Parts = parts, N = n };
             WorkerPool.Run(ref job, parts);
             for (var p = 1; p < parts; p++) KernelMath.Add(pdw, partials + (long)(p - 1) * wSize, wSize);
             if (pdb != null) BiasBackward<T>(pdy, pdb, n);
@@ -75,7 +85,7 @@ public static unsafe class Conv2D
 
     private struct ForwardJob<T> : IParallelJob where T : struct, IConv2DShape
     {
-        public float* X, W, B, Y;   // x (N, C, H, W), w (K, CF), b (K) or null, y (N, K, P)
+        public float* X, W, B, Y;   // x (N, C, H, W), w (K, CF) packed by Sgemm.PackAll, b (K) or null, y (N, K, P)
         public int N, Parts;
 
         public readonly void Reserve(Scratch scratch) => scratch.Col(ColRows<T>() * Positions<T>());
@@ -91,15 +101,15 @@ public static unsafe class Conv2D
                 if (IsPointwise<T>()) col = xs;
                 else Im2Col<T>(xs, col);
                 if (B != null) KernelMath.FillRows(ys, B, T.K, Positions<T>());
-                Sgemm.Multiply(false, false, T.K, Positions<T>(), ColRows<T>(), W, ColRows<T>(), col, Positions<T>(),
-                    ys, Positions<T>(), accumulate: B != null);
+                Sgemm.Multiply(false, false, T.K, Positions<T>(), ColRows<T>(), null, ColRows<T>(), col, Positions<T>(),
+                    ys, Positions<T>(), accumulate: B != null, packedA: W);
             }
         }
     }
 
     private struct BackwardJob<T> : IParallelJob where T : struct, IConv2DShape
     {
-        public float* X, W, DY, DX, DW, Partials;   // dx (N, C, H, W) or null; dw (K, CF); partials (Parts − 1, K, CF)
+        public float* X, Wt, DY, DX, DW, Partials;   // wᵀ (CF, K) packed by Sgemm.PackAll; dx (N, C, H, W) or null; dw (K, CF); partials (Parts − 1, K, CF)
         public int N, Parts;
 
         public readonly void Reserve(Scratch scratch) => scratch.Col(2 * ColRows<T>() * Positions<T>());
@@ -121,15 +131,11 @@ public static unsafe class Conv2D
                     dw, ColRows<T>(), accumulate: part == 0 || s > first);
                 if (DX == null) continue;
                 var dxs = DX + (long)s * InputSize<T>();
-                if (IsPointwise<T>())
-                {
-                    Sgemm.Multiply(true, false, ColRows<T>(), Positions<T>(), T.K, W, ColRows<T>(), dys, Positions<T>(),
-                        dxs, Positions<T>(), accumulate: false);
-                    continue;
-                }
-                Sgemm.Multiply(true, false, ColRows<T>(), Positions<T>(), T.K, W, ColRows<T>(), dys, Positions<T>(),
-                    dcol, Positions<T>(), accumulate: false);
-                Col2Im<T>(dcol, dxs);
+                // dcol (CF, P) = wᵀ · dy_s; a pointwise kernel's dcol is dx_s itself.
+                var target = IsPointwise<T>() ? dxs : dcol;
+                Sgemm.Multiply(true, false, ColRows<T>(), Positions<T>(), T.K, null, T.K, dys, Positions<T>(),
+                    target, Positions<T>(), accumulate: false, packedA: Wt);
+                if (!IsPointwise<T>()) Col2Im<T>(dcol, dxs);
             }
         }
     }
@@ -166,14 +172,14 @@ public static unsafe class Conv2D
                         var ih = oh * T.SH + i - T.PadTop;
                         if ((uint)ih >= (uint)T.H || lo == hi)
                         {
-                            new Span<float>(dst, T.OW).Clear();
+                            KernelMath.ClearShort(dst, T.OW);
                             continue;
                         }
-                        new Span<float>(dst, lo).Clear();
+                        for (var ow = 0; ow < lo; ow++) dst[ow] = 0;
                         var src = x + (c * T.H + ih) * T.W - T.PadLeft + j;   // src[ow·SW] is x[c, ih, ow·SW + j − PadLeft]
-                        if (T.SW == 1) new ReadOnlySpan<float>(src + lo, hi - lo).CopyTo(new Span<float>(dst + lo, hi - lo));
+                        if (T.SW == 1) KernelMath.CopyShort(src + lo, dst + lo, hi - lo);
                         else for (var ow = lo; ow < hi; ow++) dst[ow] = src[ow * T.SW];
-                        new Span<float>(dst + hi, T.OW - hi).Clear();
+                        for (var ow = hi; ow < T.OW; ow++) dst[ow] = 0;
                     }
                 }
     }
@@ -193,7 +199,7 @@ public static unsafe class Conv2D
                         var ih = oh * T.SH + i - T.PadTop;
                         if ((uint)ih >= (uint)T.H) continue;
                         var dst = dx + (c * T.H + ih) * T.W - T.PadLeft + j;   // dst[ow·SW] is dx[c, ih, ow·SW + j − PadLeft]
-                        if (T.SW == 1) KernelMath.Add(dst + lo, src + lo, hi - lo);
+                        if (T.SW == 1) KernelMath.AddShort(dst + lo, src + lo, hi - lo);
                         else for (var ow = lo; ow < hi; ow++) dst[ow * T.SW] += src[ow];
                     }
                 }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace ModelDsl.Kernels;
 
@@ -24,6 +25,33 @@ internal static unsafe class KernelMath
         var i = 0;
         for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
             Unsafe.WriteUnaligned(dst + i, Unsafe.ReadUnaligned<Vector<float>>(dst + i) + Unsafe.ReadUnaligned<Vector<float>>(src + i));
+        for (; i < n; i++) dst[i] += src[i];
+    }
+
+    /// <summary>dst[0..n) = src[0..n), for the short rows of im2col (no call overhead).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CopyShort(float* src, float* dst, int n)
+    {
+        var i = 0;
+        for (; i <= n - 8; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+        for (; i < n; i++) dst[i] = src[i];
+    }
+
+    /// <summary>dst[0..n) = 0, for the short rows of im2col (no call overhead).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ClearShort(float* dst, int n)
+    {
+        var i = 0;
+        for (; i <= n - 8; i += 8) Vector256.Store(Vector256<float>.Zero, dst + i);
+        for (; i < n; i++) dst[i] = 0;
+    }
+
+    /// <summary>dst[0..n) += src[0..n), for the short rows of col2im (no call overhead).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddShort(float* dst, float* src, int n)
+    {
+        var i = 0;
+        for (; i <= n - 8; i += 8) Vector256.Store(Vector256.Load(dst + i) + Vector256.Load(src + i), dst + i);
         for (; i < n; i++) dst[i] += src[i];
     }
 

@@ -31,28 +31,45 @@ internal static unsafe class Sgemm
     /// A is (M, K) with row stride lda, or (K, M) when <paramref name="transA"/>; B is (K, N) with row
     /// stride ldb, or (N, K) when <paramref name="transB"/>; C has row stride ldc.
     /// </summary>
+    /// <remarks>
+    /// When <paramref name="packedA"/> is given it holds all of op(A) as laid out by <see cref="PackAll"/>
+    /// (a is then not read): a matrix used for many products is packed once.
+    /// </remarks>
     public static void Multiply(bool transA, bool transB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, bool parallel = true)
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, bool parallel = true, float* packedA = null)
     {
         if (Vector512.IsHardwareAccelerated)
-            Multiply<Vector512<float>, V512>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallel);
+            Multiply<Vector512<float>, V512>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallel, packedA);
         else if (Vector256.IsHardwareAccelerated)
-            Multiply<Vector256<float>, V256>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallel);
+            Multiply<Vector256<float>, V256>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallel, packedA);
         else
-            Multiply<Vector128<float>, V128>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallel);
+            Multiply<Vector128<float>, V128>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallel, packedA);
     }
 
-    /// <summary><see cref="Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool, bool)"/>
+    /// <summary>Floats that <see cref="PackAll"/> writes for an op(A) of (M, K): (M↑MR)·K.</summary>
+    public static int PackedASize(int m, int k) => (m + MR - 1) / MR * MR * k;
+
+    /// <summary>
+    /// Packs all of op(A) (M, K) once, for <see cref="Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool, bool, float*)"/>:
+    /// for each depth block pc, its MR-row panels of every row, so block (ic, pc) starts at pc·(M↑MR) + ic·kc.
+    /// </summary>
+    public static void PackAll(bool transA, int m, int k, float* a, int lda, float* dst)
+    {
+        var rows = (m + MR - 1) / MR * MR;
+        for (var pc = 0; pc < k; pc += KC) PackA(transA, a, lda, 0, m, pc, Math.Min(KC, k - pc), dst + (long)pc * rows);
+    }
+
+    /// <summary><see cref="Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool, bool, float*)"/>
     /// with a chosen vector width (tests run every width).</summary>
     public static void Multiply<TV, TOps>(bool transA, bool transB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, bool parallel)
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, bool parallel, float* packedA = null)
         where TV : struct where TOps : struct, IVectorOps<TV>
     {
         if (m <= 0 || n <= 0) return;
         var job = new Job<TV, TOps>
         {
             TransA = transA, TransB = transB, M = m, N = n, K = k,
-            A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc, Accumulate = accumulate,
+            A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc, Accumulate = accumulate, PackedA = packedA,
         };
         var parts = 1;
         if (parallel && (long)m * n * k >= ParallelThreshold)
@@ -70,7 +87,7 @@ internal static unsafe class Sgemm
             parts = (tiles + job.TilesPerPart - 1) / job.TilesPerPart;
         }
         if (parts == 1)
-            Serial<TV, TOps>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, WorkerPool.ThreadScratch);
+            Serial<TV, TOps>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, WorkerPool.ThreadScratch, new PackedRows(packedA, m, 0));
         else
             WorkerPool.Run(ref job, parts);
     }
@@ -79,7 +96,7 @@ internal static unsafe class Sgemm
     {
         public bool TransA, TransB, Accumulate, SplitColumns;
         public int M, N, K, Lda, Ldb, Ldc, TilesPerPart, TileSize;
-        public float* A, B, C;
+        public float* A, B, C, PackedA;
 
         public readonly void Reserve(Scratch scratch) { }
 
@@ -91,14 +108,15 @@ internal static unsafe class Sgemm
                 // Columns [start, start + width) of C and op(B).
                 var width = Math.Min(N - start, TilesPerPart * TileSize);
                 var b = TransB ? B + (long)start * Ldb : B + start;
-                Serial<TV, TOps>(TransA, TransB, M, width, K, A, Lda, b, Ldb, C + start, Ldc, Accumulate, scratch);
+                Serial<TV, TOps>(TransA, TransB, M, width, K, A, Lda, b, Ldb, C + start, Ldc, Accumulate, scratch, new PackedRows(PackedA, M, 0));
             }
             else
             {
                 // Rows [start, start + height) of C and op(A).
                 var height = Math.Min(M - start, TilesPerPart * TileSize);
                 var a = TransA ? A + start : A + (long)start * Lda;
-                Serial<TV, TOps>(TransA, TransB, height, N, K, a, Lda, B, Ldb, C + (long)start * Ldc, Ldc, Accumulate, scratch);
+                Serial<TV, TOps>(TransA, TransB, height, N, K, a, Lda, B, Ldb, C + (long)start * Ldc, Ldc, Accumulate, scratch,
+                    new PackedRows(PackedA, M, start));
             }
         }
     }
@@ -106,9 +124,20 @@ internal static unsafe class Sgemm
     /// <summary>Rows of C per micro-kernel tile.</summary>
     public const int MR = 6;
 
+    /// <summary>All of op(A) packed by <see cref="PackAll"/> (null when not packed ahead), of which this
+    /// product uses the rows from <paramref name="firstRow"/> (a multiple of MR).</summary>
+    private readonly struct PackedRows(float* data, int allRows, int firstRow)
+    {
+        public float* Data => data;
+
+        // The packed (mc, kc) block at rows FirstRow + ic, depths pc.
+        public float* Block(int ic, int pc, int kc) =>
+            data + (long)pc * ((allRows + MR - 1) / MR * MR) + (long)(firstRow + ic) * kc;
+    }
+
     /// <summary>The blocked GEMM on the calling thread, packing into <paramref name="scratch"/>.</summary>
-    public static void Serial<TV, TOps>(bool transA, bool transB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, Scratch scratch)
+    private static void Serial<TV, TOps>(bool transA, bool transB, int m, int n, int k,
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, Scratch scratch, PackedRows packed)
         where TV : struct where TOps : struct, IVectorOps<TV>
     {
         var nr = 2 * TOps.Width;
@@ -132,14 +161,16 @@ internal static unsafe class Sgemm
                 for (var ic = 0; ic < m; ic += MC)
                 {
                     var mc = Math.Min(MC, m - ic);
-                    PackA(transA, a, lda, ic, mc, pc, kc, packA);
+                    var blockA = packA;   // (mc↑MR, kc) as MR-row panels
+                    if (packed.Data != null) blockA = packed.Block(ic, pc, kc);
+                    else PackA(transA, a, lda, ic, mc, pc, kc, packA);
                     for (var jr = 0; jr < nc; jr += nr)
                     {
                         var nw = Math.Min(nr, nc - jr);
                         for (var ir = 0; ir < mc; ir += MR)
                         {
                             var mh = Math.Min(MR, mc - ir);
-                            var pa = packA + ir * kc;
+                            var pa = blockA + ir * kc;
                             var pb = packB + jr * kc;
                             var cp = c + (long)(ic + ir) * ldc + jc + jr;
                             if (mh == MR && nw == nr)
@@ -178,13 +209,14 @@ internal static unsafe class Sgemm
             }
             else
             {
-                for (var i = 0; i < rows; i++)
+                // op(A)[i, p] = a[i, p]: depth outer, so the writes are sequential (MR row streams are read).
+                var src = a + (long)(i0 + ir) * lda + p0;
+                for (var p = 0; p < kc; p++)
                 {
-                    var src = a + (long)(i0 + ir + i) * lda + p0;
-                    for (var p = 0; p < kc; p++) dst[p * MR + i] = src[p];
+                    var d = dst + p * MR;
+                    for (var i = 0; i < rows; i++) d[i] = src[(long)i * lda + p];
+                    for (var i = rows; i < MR; i++) d[i] = 0;
                 }
-                for (var i = rows; i < MR; i++)
-                    for (var p = 0; p < kc; p++) dst[p * MR + i] = 0;
             }
         }
     }
@@ -198,14 +230,14 @@ internal static unsafe class Sgemm
             var cols = Math.Min(nr, nc - jr);
             if (trans)
             {
-                // op(B)[p, j] = b[j, p]: read each column's depths contiguously.
-                for (var j = 0; j < cols; j++)
+                // op(B)[p, j] = b[j, p]: depth outer, so the writes are sequential (NR column streams are read).
+                var src = b + (long)(j0 + jr) * ldb + p0;
+                for (var p = 0; p < kc; p++)
                 {
-                    var src = b + (long)(j0 + jr + j) * ldb + p0;
-                    for (var p = 0; p < kc; p++) dst[p * nr + j] = src[p];
+                    var d = dst + p * nr;
+                    for (var j = 0; j < cols; j++) d[j] = src[(long)j * ldb + p];
+                    for (var j = cols; j < nr; j++) d[j] = 0;
                 }
-                for (var j = cols; j < nr; j++)
-                    for (var p = 0; p < kc; p++) dst[p * nr + j] = 0;
             }
             else
             {

@@ -178,6 +178,7 @@ internal sealed unsafe class Scratch
     private float[] _packB = Pinned(Sgemm.PackBSize);
     private float[] _col = [];
     private float[] _partials = [];
+    private float[] _packedWeights = [];
 
     /// <summary>Packed A block, (MC, KC) as MR-row panels.</summary>
     public float* PackA => (float*)Unsafe.AsPointer(ref _packA[0]);
@@ -190,6 +191,9 @@ internal sealed unsafe class Scratch
 
     /// <summary>Per-part partial sums (e.g. weight gradients), at least <paramref name="length"/> floats.</summary>
     public float* Partials(int length) => Grow(ref _partials, length);
+
+    /// <summary>A weight matrix packed once per call for many GEMMs, at least <paramref name="length"/> floats.</summary>
+    public float* PackedWeights(int length) => Grow(ref _packedWeights, length);
 
     private static float* Grow(ref float[] buffer, int length)
     {

@@ -59,6 +59,28 @@ public unsafe class SgemmTests
         Assert.Equal(serial, Run(4, parallel: false));
     }
 
+    [Theory]
+    [InlineData(300, 40, 513, false)]    // threaded, split into row strips
+    [InlineData(300, 257, 513, true)]    // threaded, split into column strips
+    [InlineData(20, 25, 7, false)]       // one edge tile
+    public void Multiply_WithAPackedAheadOfTime_MatchesUnpackedBitwise(int m, int n, int k, bool transA)
+    {
+        var a = Data.Uniform(m * k, 1);
+        var b = Data.Uniform(k * n, 2);
+        var plain = new float[m * n];
+        var packed = new float[m * n];
+        var packedA = new float[Sgemm.PackedASize(m, k)];
+        fixed (float* pa = a, pb = b, pc = plain, pp = packed, ppa = packedA)
+        {
+            var lda = transA ? m : k;
+            Sgemm.Multiply(transA, false, m, n, k, pa, lda, pb, n, pc, n, accumulate: false);
+            Sgemm.PackAll(transA, m, k, pa, lda, ppa);
+            Sgemm.Multiply(transA, false, m, n, k, null, lda, pb, n, pp, n, accumulate: false, packedA: ppa);
+        }
+        Data.AssertClose(Reference(m, n, k, transA, false, a, b, null), plain, what: "C");
+        Assert.Equal(plain, packed);
+    }
+
     // C (M, N) = op(A) · op(B) (+ C0), in double.
     private static double[] Reference(int m, int n, int k, bool transA, bool transB, float[] a, float[] b, float[]? c0)
     {
