@@ -1,11 +1,12 @@
 namespace ModelDsl.Kernels;
 
 // Dimension legend: N batch, C channels, H×W input plane, KH×KW window, SH×SW stride,
-// PadTop/PadLeft leading padding, OH×OW output plane. Every (n, c) plane is pooled on its own; a
-// window is clipped to the cells inside [0, H)×[0, W) (padding is never read).
+// PadTop/PadLeft leading padding, OH×OW output plane. Every (n, c) plane is pooled on its own (large
+// batches split the planes across threads); a window is clipped to the cells inside [0, H)×[0, W),
+// so padding is never read.
 
 /// <summary>Max pooling, forward and backward. Padded cells never win.</summary>
-public static class MaxPool2D
+public static unsafe class MaxPool2D
 {
     /// <summary>y (N, C, OH, OW) = window maxima of x; argmax (N, C, OH, OW) saves the winner's index within its input plane (H·W) for backward.</summary>
     public static void Forward<T>(ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, int n)
@@ -13,11 +14,30 @@ public static class MaxPool2D
     {
         PoolShape.Check<T>(x.Length, y.Length, n);
         KernelMath.Require(argmax.Length, (long)n * T.C * T.OH * T.OW, nameof(argmax));
-        for (var plane = 0; plane < n * T.C; plane++)
+        fixed (float* px = x, py = y)
+        fixed (int* pa = argmax)
+            PoolShape.RunPlanes<T, ForwardPlanes<T>>(new PoolBuffers(px, py, pa), n);
+    }
+
+    /// <summary>dx (N, C, H, W) (overwritten) receives each dy at its window's argmax.</summary>
+    public static void Backward<T>(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx, int n)
+        where T : struct, IPool2DShape
+    {
+        PoolShape.Check<T>(dx.Length, dy.Length, n);
+        KernelMath.Require(argmax.Length, (long)n * T.C * T.OH * T.OW, nameof(argmax));
+        fixed (float* pdx = dx, pdy = dy)
+        fixed (int* pa = argmax)
+            PoolShape.RunPlanes<T, BackwardPlanes<T>>(new PoolBuffers(pdx, pdy, pa), n);
+    }
+
+    private readonly struct ForwardPlanes<T> : IPlaneKernel where T : struct, IPool2DShape
+    {
+        // x (planes, H, W) → y (planes, OH, OW), argmax (planes, OH, OW) as indices into (H, W).
+        public static void Run(PoolBuffers b, int plane)
         {
-            var xp = x.Slice(plane * T.H * T.W, T.H * T.W);   // (H, W)
-            var yp = y.Slice(plane * T.OH * T.OW, T.OH * T.OW);   // (OH, OW)
-            var ap = argmax.Slice(plane * T.OH * T.OW, T.OH * T.OW);   // (OH, OW), index into (H, W)
+            var xp = b.Input + (long)plane * T.H * T.W;
+            var yp = b.Output + (long)plane * T.OH * T.OW;
+            var ap = b.Argmax + (long)plane * T.OH * T.OW;
             for (var oh = 0; oh < T.OH; oh++)
             {
                 var (h0, h1) = PoolShape.Rows<T>(oh);
@@ -45,39 +65,50 @@ public static class MaxPool2D
         }
     }
 
-    /// <summary>dx (N, C, H, W) (overwritten) receives each dy at its window's argmax.</summary>
-    public static void Backward<T>(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx, int n)
-        where T : struct, IPool2DShape
+    private readonly struct BackwardPlanes<T> : IPlaneKernel where T : struct, IPool2DShape
     {
-        PoolShape.Check<T>(dx.Length, dy.Length, n);
-        KernelMath.Require(argmax.Length, (long)n * T.C * T.OH * T.OW, nameof(argmax));
-        dx[..(n * T.C * T.H * T.W)].Clear();
-        for (var plane = 0; plane < n * T.C; plane++)
+        // dy (planes, OH, OW) and argmax → dx (planes, H, W), cleared first (windows overlap when S < F).
+        public static void Run(PoolBuffers b, int plane)
         {
-            var dxp = dx.Slice(plane * T.H * T.W, T.H * T.W);   // (H, W)
-            var o = plane * T.OH * T.OW;
+            var dxp = b.Input + (long)plane * T.H * T.W;
+            var dyp = b.Output + (long)plane * T.OH * T.OW;
+            var ap = b.Argmax + (long)plane * T.OH * T.OW;
+            KernelMath.ClearShort(dxp, T.H * T.W);
             for (var i = 0; i < T.OH * T.OW; i++)
-            {
-                var arg = argmax[o + i];
-                if ((uint)arg < (uint)(T.H * T.W)) dxp[arg] += dy[o + i];   // windows overlap when S < F
-            }
+                if ((uint)ap[i] < (uint)(T.H * T.W)) dxp[ap[i]] += dyp[i];
         }
     }
 }
 
 /// <summary>Average pooling, forward and backward. Padded cells count as zeros (divisor KH·KW).</summary>
-public static class AvgPool2D
+public static unsafe class AvgPool2D
 {
     /// <summary>y (N, C, OH, OW) = window means of x.</summary>
     public static void Forward<T>(ReadOnlySpan<float> x, Span<float> y, int n)
         where T : struct, IPool2DShape
     {
         PoolShape.Check<T>(x.Length, y.Length, n);
-        var scale = 1f / (T.KH * T.KW);
-        for (var plane = 0; plane < n * T.C; plane++)
+        fixed (float* px = x, py = y)
+            PoolShape.RunPlanes<T, ForwardPlanes<T>>(new PoolBuffers(px, py, null), n);
+    }
+
+    /// <summary>dx (N, C, H, W) (overwritten) = each dy spread evenly over its window.</summary>
+    public static void Backward<T>(ReadOnlySpan<float> dy, Span<float> dx, int n)
+        where T : struct, IPool2DShape
+    {
+        PoolShape.Check<T>(dx.Length, dy.Length, n);
+        fixed (float* pdx = dx, pdy = dy)
+            PoolShape.RunPlanes<T, BackwardPlanes<T>>(new PoolBuffers(pdx, pdy, null), n);
+    }
+
+    private readonly struct ForwardPlanes<T> : IPlaneKernel where T : struct, IPool2DShape
+    {
+        // x (planes, H, W) → y (planes, OH, OW).
+        public static void Run(PoolBuffers b, int plane)
         {
-            var xp = x.Slice(plane * T.H * T.W, T.H * T.W);   // (H, W)
-            var yp = y.Slice(plane * T.OH * T.OW, T.OH * T.OW);   // (OH, OW)
+            var xp = b.Input + (long)plane * T.H * T.W;
+            var yp = b.Output + (long)plane * T.OH * T.OW;
+            var scale = 1f / (T.KH * T.KW);
             for (var oh = 0; oh < T.OH; oh++)
             {
                 var (h0, h1) = PoolShape.Rows<T>(oh);
@@ -93,17 +124,15 @@ public static class AvgPool2D
         }
     }
 
-    /// <summary>dx (N, C, H, W) (overwritten) = each dy spread evenly over its window.</summary>
-    public static void Backward<T>(ReadOnlySpan<float> dy, Span<float> dx, int n)
-        where T : struct, IPool2DShape
+    private readonly struct BackwardPlanes<T> : IPlaneKernel where T : struct, IPool2DShape
     {
-        PoolShape.Check<T>(dx.Length, dy.Length, n);
-        var scale = 1f / (T.KH * T.KW);
-        dx[..(n * T.C * T.H * T.W)].Clear();
-        for (var plane = 0; plane < n * T.C; plane++)
+        // dy (planes, OH, OW) → dx (planes, H, W), cleared first.
+        public static void Run(PoolBuffers b, int plane)
         {
-            var dxp = dx.Slice(plane * T.H * T.W, T.H * T.W);   // (H, W)
-            var dyp = dy.Slice(plane * T.OH * T.OW, T.OH * T.OW);   // (OH, OW)
+            var dxp = b.Input + (long)plane * T.H * T.W;
+            var dyp = b.Output + (long)plane * T.OH * T.OW;
+            var scale = 1f / (T.KH * T.KW);
+            KernelMath.ClearShort(dxp, T.H * T.W);
             for (var oh = 0; oh < T.OH; oh++)
             {
                 var (h0, h1) = PoolShape.Rows<T>(oh);
@@ -119,9 +148,51 @@ public static class AvgPool2D
     }
 }
 
-/// <summary>Window bounds and argument checks shared by the pooling kernels.</summary>
+/// <summary>The buffers of one pooling call: input-sized (x or dx), output-sized (y or dy), argmax (max pooling only).</summary>
+internal readonly unsafe struct PoolBuffers(float* input, float* output, int* argmax)
+{
+    public float* Input => input;
+    public float* Output => output;
+    public int* Argmax => argmax;
+}
+
+/// <summary>A pooling kernel on one (n, c) plane.</summary>
+internal interface IPlaneKernel
+{
+    /// <summary>Processes plane <paramref name="plane"/> of <paramref name="buffers"/>.</summary>
+    static abstract void Run(PoolBuffers buffers, int plane);
+}
+
+/// <summary>Window bounds, argument checks and the plane-parallel launcher shared by the pooling kernels.</summary>
 internal static class PoolShape
 {
+    // Below this many input cells a pooling runs on the calling thread only.
+    private const long ParallelThreshold = 1L << 16;
+
+    /// <summary>Runs <typeparamref name="TKernel"/> on planes 0…N·C−1, split into contiguous ranges across threads when large.</summary>
+    public static void RunPlanes<T, TKernel>(PoolBuffers buffers, int n)
+        where T : struct, IPool2DShape where TKernel : struct, IPlaneKernel
+    {
+        var planes = n * T.C;
+        if (planes == 0) return;
+        var parts = (long)planes * T.H * T.W >= ParallelThreshold ? Math.Min(planes, WorkerPool.Degree) : 1;
+        var job = new PlanesJob<TKernel> { Buffers = buffers, Planes = planes, Parts = parts };
+        WorkerPool.Run(ref job, parts);
+    }
+
+    private struct PlanesJob<TKernel> : IParallelJob where TKernel : struct, IPlaneKernel
+    {
+        public PoolBuffers Buffers;
+        public int Planes, Parts;
+
+        public readonly void Reserve(Scratch scratch) { }
+
+        public readonly void Run(int part, Scratch scratch)
+        {
+            for (var plane = part * Planes / Parts; plane < (part + 1) * Planes / Parts; plane++) TKernel.Run(Buffers, plane);
+        }
+    }
+
     /// <summary>Input rows [h0, h1) of output row oh, clipped to the plane.</summary>
     public static (int H0, int H1) Rows<T>(int oh) where T : struct, IPool2DShape
     {
