@@ -159,49 +159,67 @@ public static unsafe class Conv2D
     }
 
     /// <summary>col (CF, P) of one sample x (C, H, W); taps over padding read zero.</summary>
-    internal static void Im2Col<T>(float* x, float* col) where T : struct, IConv2DShape
-    {
-        for (var c = 0; c < T.C; c++)
-            for (var i = 0; i < T.KH; i++)
-                for (var j = 0; j < T.KW; j++)
-                {
-                    var dst = col + (long)((c * T.KH + i) * T.KW + j) * Positions<T>();   // one row of col, (OH, OW)
-                    var (lo, hi) = ValidColumns<T>(j);
-                    for (var oh = 0; oh < T.OH; oh++, dst += T.OW)
-                    {
-                        var ih = oh * T.SH + i - T.PadTop;
-                        if ((uint)ih >= (uint)T.H || lo == hi)
-                        {
-                            KernelMath.ClearShort(dst, T.OW);
-                            continue;
-                        }
-                        for (var ow = 0; ow < lo; ow++) dst[ow] = 0;
-                        var src = x + (c * T.H + ih) * T.W - T.PadLeft + j;   // src[ow·SW] is x[c, ih, ow·SW + j − PadLeft]
-                        if (T.SW == 1) KernelMath.CopyShort(src + lo, dst + lo, hi - lo);
-                        else for (var ow = lo; ow < hi; ow++) dst[ow] = src[ow * T.SW];
-                        for (var ow = hi; ow < T.OW; ow++) dst[ow] = 0;
-                    }
-                }
-    }
+    internal static void Im2Col<T>(float* x, float* col) where T : struct, IConv2DShape => WalkTaps<T, Gather>(x, col);
 
     /// <summary>dx (C, H, W) = Σ of each dcol (CF, P) entry at the input cell its tap read (overwrites dx).</summary>
     internal static void Col2Im<T>(float* dcol, float* dx) where T : struct, IConv2DShape
     {
         new Span<float>(dx, InputSize<T>()).Clear();
+        WalkTaps<T, Scatter>(dx, dcol);
+    }
+
+    /// <summary>
+    /// Visits every (tap, output row) of the im2col matrix: row (c, i, j) of col, output row oh. When
+    /// input row ih is inside the plane, <typeparamref name="TRow"/> gets the input row shifted so that
+    /// element ow·SW pairs with col element ow, and the valid columns [lo, hi); otherwise it is told the
+    /// row lies in padding.
+    /// </summary>
+    private static void WalkTaps<T, TRow>(float* x, float* col) where T : struct, IConv2DShape where TRow : struct, IColumnRow
+    {
         for (var c = 0; c < T.C; c++)
             for (var i = 0; i < T.KH; i++)
                 for (var j = 0; j < T.KW; j++)
                 {
-                    var src = dcol + (long)((c * T.KH + i) * T.KW + j) * Positions<T>();   // one row of dcol, (OH, OW)
+                    var row = col + (long)((c * T.KH + i) * T.KW + j) * Positions<T>();   // one row of col, (OH, OW)
                     var (lo, hi) = ValidColumns<T>(j);
-                    for (var oh = 0; oh < T.OH; oh++, src += T.OW)
+                    for (var oh = 0; oh < T.OH; oh++, row += T.OW)
                     {
                         var ih = oh * T.SH + i - T.PadTop;
-                        if ((uint)ih >= (uint)T.H) continue;
-                        var dst = dx + (c * T.H + ih) * T.W - T.PadLeft + j;   // dst[ow·SW] is dx[c, ih, ow·SW + j − PadLeft]
-                        if (T.SW == 1) KernelMath.AddShort(dst + lo, src + lo, hi - lo);
-                        else for (var ow = lo; ow < hi; ow++) dst[ow * T.SW] += src[ow];
+                        if ((uint)ih >= (uint)T.H || lo == hi) TRow.Padding(row, T.OW);
+                        else TRow.Row(x + (c * T.H + ih) * T.W - T.PadLeft + j, row, lo, hi, T.SW, T.OW);   // x[ow·SW] is x[c, ih, ow·SW + j − PadLeft]
                     }
                 }
+    }
+
+    private interface IColumnRow
+    {
+        static abstract void Padding(float* colRow, int width);
+        static abstract void Row(float* x, float* colRow, int lo, int hi, int stride, int width);
+    }
+
+    // im2col: col row = the input values, zeros over padding.
+    private readonly struct Gather : IColumnRow
+    {
+        public static void Padding(float* colRow, int width) => KernelMath.ClearShort(colRow, width);
+
+        public static void Row(float* x, float* colRow, int lo, int hi, int stride, int width)
+        {
+            for (var ow = 0; ow < lo; ow++) colRow[ow] = 0;
+            if (stride == 1) KernelMath.CopyShort(x + lo, colRow + lo, hi - lo);
+            else for (var ow = lo; ow < hi; ow++) colRow[ow] = x[ow * stride];
+            for (var ow = hi; ow < width; ow++) colRow[ow] = 0;
+        }
+    }
+
+    // col2im: the input gradient gathers each col entry; entries over padding are dropped.
+    private readonly struct Scatter : IColumnRow
+    {
+        public static void Padding(float* colRow, int width) { }
+
+        public static void Row(float* dx, float* colRow, int lo, int hi, int stride, int width)
+        {
+            if (stride == 1) KernelMath.AddShort(dx + lo, colRow + lo, hi - lo);
+            else for (var ow = lo; ow < hi; ow++) dx[ow * stride] += colRow[ow];
+        }
     }
 }

@@ -12,8 +12,7 @@ public static unsafe class MaxPool2D
     public static void Forward<T>(ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, int n)
         where T : struct, IPool2DShape
     {
-        PoolShape.Check<T>(x.Length, y.Length, n);
-        KernelMath.Require(argmax.Length, (long)n * T.C * T.OH * T.OW, nameof(argmax));
+        PoolShape.Check<T>(x.Length, y.Length, n, argmax.Length);
         fixed (float* px = x, py = y)
         fixed (int* pa = argmax)
             PoolShape.RunPlanes<T, ForwardPlanes<T>>(new PoolBuffers(px, py, pa), n);
@@ -23,8 +22,7 @@ public static unsafe class MaxPool2D
     public static void Backward<T>(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx, int n)
         where T : struct, IPool2DShape
     {
-        PoolShape.Check<T>(dx.Length, dy.Length, n);
-        KernelMath.Require(argmax.Length, (long)n * T.C * T.OH * T.OW, nameof(argmax));
+        PoolShape.Check<T>(dx.Length, dy.Length, n, argmax.Length);
         fixed (float* pdx = dx, pdy = dy)
         fixed (int* pa = argmax)
             PoolShape.RunPlanes<T, BackwardPlanes<T>>(new PoolBuffers(pdx, pdy, pa), n);
@@ -207,11 +205,12 @@ internal static class PoolShape
         return (Math.Max(left, 0), Math.Min(left + T.KW, T.W));
     }
 
-    /// <summary>Checks the batch size and that the input-sized and output-sized buffers are long enough.</summary>
-    public static void Check<T>(int inputLength, int outputLength, int n) where T : struct, IPool2DShape
+    /// <summary>Checks the batch size and that the input-sized, output-sized and (max pooling) argmax buffers are long enough.</summary>
+    public static void Check<T>(int inputLength, int outputLength, int n, int argmaxLength = -1) where T : struct, IPool2DShape
     {
         KernelMath.RequireBatch(n);
         KernelMath.Require(inputLength, (long)n * T.C * T.H * T.W, "x");
         KernelMath.Require(outputLength, (long)n * T.C * T.OH * T.OW, "y");
+        if (argmaxLength >= 0) KernelMath.Require(argmaxLength, (long)n * T.C * T.OH * T.OW, "argmax");
     }
 }
