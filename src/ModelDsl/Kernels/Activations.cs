@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -108,6 +109,7 @@ internal interface IBinaryOp
 internal static class Elementwise
 {
     /// <summary>y[i] = f(x[i]); x and y may be the same span.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<TOp>(ReadOnlySpan<float> x, Span<float> y) where TOp : struct, IUnaryOp
     {
         KernelMath.Require(y.Length, x.Length, nameof(y));
@@ -120,6 +122,7 @@ internal static class Elementwise
     }
 
     /// <summary>dx[i] = f(y[i], dy[i]); dy and dx may be the same span.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Zip<TOp>(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) where TOp : struct, IBinaryOp
     {
         KernelMath.Require(dy.Length, y.Length, nameof(dy));
@@ -138,6 +141,7 @@ internal static class Elementwise
 public static class Softmax
 {
     /// <summary>y (N, C, inner) = softmax of x over C (max-subtracted, so large inputs do not overflow).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> x, Span<float> y, int n, int c, int inner)
     {
         Check(x.Length, y.Length, n, c, inner);
@@ -160,6 +164,7 @@ public static class Softmax
     }
 
     /// <summary>dx = y ⊙ (dy − Σ_c dy ⊙ y).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int n, int c, int inner)
     {
         Check(y.Length, dx.Length, n, c, inner);
@@ -188,6 +193,7 @@ public static class Softmax
 public static class Dropout
 {
     /// <summary>Training: mask = 0 with probability p, else 1/(1 − p); y = x ⊙ mask.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, float p, ref Rng rng)
     {
         if (!(p >= 0f && p <= 1f)) throw new ArgumentOutOfRangeException(nameof(p), p, "The drop probability must lie in [0, 1].");

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace ModelDsl.Kernels;
 
 // Dimension legend: N batch, C input channels, H×W input, K filters, KH×KW kernel, SH×SW stride,
@@ -90,6 +91,7 @@ public static unsafe class Conv2D
 
         public readonly void Reserve(Scratch scratch) => scratch.Col(ColRows<T>() * Positions<T>());
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Run(int part, Scratch scratch)
         {
             var (first, end) = Range(part, Parts, N);
@@ -114,6 +116,7 @@ public static unsafe class Conv2D
 
         public readonly void Reserve(Scratch scratch) => scratch.Col(2 * ColRows<T>() * Positions<T>());
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Run(int part, Scratch scratch)
         {
             var (first, end) = Range(part, Parts, N);
@@ -141,6 +144,7 @@ public static unsafe class Conv2D
     }
 
     // db[k] += Σ_n Σ_p dy[n, k, p], samples in order.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BiasBackward<T>(float* dy, float* db, int n) where T : struct, IConv2DShape
     {
         for (var s = 0; s < n; s++)
@@ -174,6 +178,7 @@ public static unsafe class Conv2D
     /// element ow·SW pairs with col element ow, and the valid columns [lo, hi); otherwise it is told the
     /// row lies in padding.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WalkTaps<T, TRow>(float* x, float* col) where T : struct, IConv2DShape where TRow : struct, IColumnRow
     {
         for (var c = 0; c < T.C; c++)
@@ -200,8 +205,9 @@ public static unsafe class Conv2D
     // im2col: col row = the input values, zeros over padding.
     private readonly struct Gather : IColumnRow
     {
-        public static void Padding(float* colRow, int width) => KernelMath.ClearShort(colRow, width);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Padding(float* colRow, int width) => KernelMath.ClearShort(colRow, width);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Row(float* x, float* colRow, int lo, int hi, int stride, int width)
         {
             for (var ow = 0; ow < lo; ow++) colRow[ow] = 0;
@@ -214,8 +220,9 @@ public static unsafe class Conv2D
     // col2im: the input gradient gathers each col entry; entries over padding are dropped.
     private readonly struct Scatter : IColumnRow
     {
-        public static void Padding(float* colRow, int width) { }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Padding(float* colRow, int width) { }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Row(float* dx, float* colRow, int lo, int hi, int stride, int width)
         {
             if (stride == 1) KernelMath.AddShort(dx + lo, colRow + lo, hi - lo);

@@ -8,6 +8,7 @@ namespace ModelDsl.Kernels;
 internal static unsafe class KernelMath
 {
     /// <summary>Σ x[0..n), summed in a fixed order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Sum(float* x, int n)
     {
         var acc = Vector<float>.Zero;
@@ -20,6 +21,7 @@ internal static unsafe class KernelMath
     }
 
     /// <summary>dst[0..n) += src[0..n).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Add(float* dst, float* src, int n)
     {
         var i = 0;
@@ -56,12 +58,14 @@ internal static unsafe class KernelMath
     }
 
     /// <summary>Row r of the (rows, cols) matrix at <paramref name="dst"/> = <paramref name="value"/>[r] for every column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FillRows(float* dst, float* value, int rows, int cols)
     {
         for (var r = 0; r < rows; r++) new Span<float>(dst + (long)r * cols, cols).Fill(value[r]);
     }
 
     /// <summary>Every row of the (rows, cols) matrix at <paramref name="dst"/> = <paramref name="row"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CopyToRows(float* dst, float* row, int rows, int cols)
     {
         var src = new ReadOnlySpan<float>(row, cols);

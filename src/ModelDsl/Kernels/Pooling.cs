@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ModelDsl.Kernels;
 
 // Dimension legend: N batch, C channels, H×W input plane, KH×KW window, SH×SW stride,
@@ -31,11 +33,18 @@ public static unsafe class MaxPool2D
     private readonly struct ForwardPlanes<T> : IPlaneKernel where T : struct, IPool2DShape
     {
         // x (planes, H, W) → y (planes, OH, OW), argmax (planes, OH, OW) as indices into (H, W).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Run(PoolBuffers b, int plane)
         {
             var xp = b.Input + (long)plane * T.H * T.W;
             var yp = b.Output + (long)plane * T.OH * T.OW;
             var ap = b.Argmax + (long)plane * T.OH * T.OW;
+            if (T.KH == 2 && T.KW == 2 && T.SH == 2 && T.SW == 2 && T.PadTop == 0 && T.PadLeft == 0
+                && 2 * T.OH <= T.H && 2 * T.OW <= T.W)
+            {
+                Run2x2(xp, yp, ap);
+                return;
+            }
             for (var oh = 0; oh < T.OH; oh++)
             {
                 var (h0, h1) = PoolShape.Rows<T>(oh);
@@ -47,25 +56,45 @@ public static unsafe class MaxPool2D
                     var arg = -1;
                     for (var ih = h0; ih < h1; ih++)
                         for (var iw = w0; iw < w1; iw++)
-                        {
-                            var v = xp[ih * T.W + iw];
-                            // NaN wins over numbers and stays, as in PyTorch.
-                            if (arg < 0 || v > best || (float.IsNaN(v) && !float.IsNaN(best)))
+                            if (arg < 0 || Beats(xp[ih * T.W + iw], best))
                             {
-                                best = v;
+                                best = xp[ih * T.W + iw];
                                 arg = ih * T.W + iw;
                             }
-                        }
                     yp[oh * T.OW + ow] = best;
                     ap[oh * T.OW + ow] = arg;
                 }
             }
         }
+
+        // The common 2×2, stride 2, unpadded window: same visiting order as the general loop, unrolled.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Run2x2(float* xp, float* yp, int* ap)
+        {
+            for (var oh = 0; oh < T.OH; oh++)
+            {
+                var top = 2 * oh * T.W;   // index of the window's top-left cell in (H, W)
+                for (var ow = 0; ow < T.OW; ow++, top += 2)
+                {
+                    var best = xp[top];
+                    var arg = top;
+                    if (Beats(xp[top + 1], best)) { best = xp[top + 1]; arg = top + 1; }
+                    if (Beats(xp[top + T.W], best)) { best = xp[top + T.W]; arg = top + T.W; }
+                    if (Beats(xp[top + T.W + 1], best)) { best = xp[top + T.W + 1]; arg = top + T.W + 1; }
+                    yp[oh * T.OW + ow] = best;
+                    ap[oh * T.OW + ow] = arg;
+                }
+            }
+        }
+
+        // v replaces the running maximum: larger, or the first NaN (NaN then stays, as in PyTorch).
+        private static bool Beats(float v, float best) => v > best || (float.IsNaN(v) && !float.IsNaN(best));
     }
 
     private readonly struct BackwardPlanes<T> : IPlaneKernel where T : struct, IPool2DShape
     {
         // dy (planes, OH, OW) and argmax → dx (planes, H, W), cleared first (windows overlap when S < F).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Run(PoolBuffers b, int plane)
         {
             var dxp = b.Input + (long)plane * T.H * T.W;
@@ -102,6 +131,7 @@ public static unsafe class AvgPool2D
     private readonly struct ForwardPlanes<T> : IPlaneKernel where T : struct, IPool2DShape
     {
         // x (planes, H, W) → y (planes, OH, OW).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Run(PoolBuffers b, int plane)
         {
             var xp = b.Input + (long)plane * T.H * T.W;
@@ -125,6 +155,7 @@ public static unsafe class AvgPool2D
     private readonly struct BackwardPlanes<T> : IPlaneKernel where T : struct, IPool2DShape
     {
         // dy (planes, OH, OW) → dx (planes, H, W), cleared first.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Run(PoolBuffers b, int plane)
         {
             var dxp = b.Input + (long)plane * T.H * T.W;

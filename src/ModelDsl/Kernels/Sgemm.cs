@@ -61,6 +61,7 @@ internal static unsafe class Sgemm
 
     /// <summary><see cref="Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool, bool, float*)"/>
     /// with a chosen vector width (tests run every width).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply<TV, TOps>(bool transA, bool transB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, bool parallel, float* packedA = null)
         where TV : struct where TOps : struct, IVectorOps<TV>
@@ -136,6 +137,7 @@ internal static unsafe class Sgemm
     }
 
     /// <summary>The blocked GEMM on the calling thread, packing into <paramref name="scratch"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Serial<TV, TOps>(bool transA, bool transB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, Scratch scratch, PackedRows packed)
         where TV : struct where TOps : struct, IVectorOps<TV>
@@ -191,6 +193,7 @@ internal static unsafe class Sgemm
 
     // packA (mc↑MR, kc): panel r holds rows [r·MR, r·MR + MR) of the block, one MR-vector per depth p;
     // rows past mc are zeros.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(bool trans, float* a, int lda, int i0, int mc, int p0, int kc, float* dst)
     {
         for (var ir = 0; ir < mc; ir += MR, dst += MR * kc)
@@ -223,6 +226,7 @@ internal static unsafe class Sgemm
 
     // packB (kc, nc↑NR): panel r holds columns [r·NR, r·NR + NR) of the block, one NR-vector per depth p;
     // columns past nc are zeros.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(bool trans, float* b, int ldb, int p0, int kc, int j0, int nc, int nr, float* dst)
     {
         for (var jr = 0; jr < nc; jr += nr, dst += nr * kc)
