@@ -25,6 +25,9 @@ internal interface IParallelJob
 /// job type. One caller owns the pool at a time; a call made while the pool is owned (a nested
 /// call from inside a part, or a second thread) runs all parts inline on its own thread. Workers
 /// spin briefly after each job so back-to-back kernels do not pay a wake-up, then sleep.
+/// A job is open from dispatch until the caller has claimed the last part: a worker joins only
+/// while it is open, and the caller waits only for workers that joined, so a worker the OS has not
+/// scheduled yet never delays the caller (who then simply runs every part).
 /// </remarks>
 internal static class WorkerPool
 {
@@ -35,11 +38,12 @@ internal static class WorkerPool
     private static bool s_started;
 
     private static int s_owned;                       // 1 while a caller owns the pool
-    private static volatile int s_generation;         // bumped once per dispatched job
+    private static volatile int s_generation;         // bumped once per dispatched job (never 0)
+    private static int s_open;                        // the generation workers may join, 0 when closed
+    private static int s_joined;                      // workers inside the job they joined
     private static Action<int, Scratch>? s_run;       // the current job's cached invoker
     private static int s_parts;                       // the current job's part count
     private static int s_nextPart;                    // next part to claim (Interlocked)
-    private static int s_busyWorkers;                 // workers still inside the current job
 
     [ThreadStatic] private static Scratch? t_scratch;
     [ThreadStatic] private static bool t_insideJob;
@@ -70,16 +74,20 @@ internal static class WorkerPool
             s_run = JobHolder<TJob>.Invoke;
             s_parts = parts;
             s_nextPart = 0;
-            s_busyWorkers = s_workers;
-            s_generation++;
+            var generation = s_generation == int.MaxValue ? 1 : s_generation + 1;
+            Interlocked.Exchange(ref s_open, generation);   // open before announcing
+            s_generation = generation;
             foreach (var wake in s_wake) wake.Set();
 
             t_insideJob = true;
             try { RunParts(ThreadScratch); }
-            finally { t_insideJob = false; }
-
-            var spin = new SpinWait();
-            while (Volatile.Read(ref s_busyWorkers) != 0) spin.SpinOnce(sleep1Threshold: -1);
+            finally
+            {
+                t_insideJob = false;
+                Interlocked.Exchange(ref s_open, 0);   // every part is claimed: no one else joins
+                var spin = new SpinWait();
+                while (Volatile.Read(ref s_joined) != 0) spin.SpinOnce(sleep1Threshold: -1);
+            }
         }
         finally
         {
@@ -156,8 +164,14 @@ internal static class WorkerPool
                 continue;   // re-check: the event may be left over from a job already seen
             }
             seen = s_generation;
-            try { RunParts(scratch); }
-            finally { Interlocked.Decrement(ref s_busyWorkers); }
+            // Join (a full fence), then run only if the job is still open; the caller, having
+            // closed it, waits for every joined worker, so the job's state stays valid meanwhile.
+            Interlocked.Increment(ref s_joined);
+            try
+            {
+                if (Volatile.Read(ref s_open) == seen) RunParts(scratch);
+            }
+            finally { Interlocked.Decrement(ref s_joined); }
         }
     }
 
