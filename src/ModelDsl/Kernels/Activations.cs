@@ -1,4 +1,11 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace ModelDsl.Kernels;
+
+// Element-wise loops run over Vector256 blocks, then a scalar tail. Each block is read completely
+// before it is written, so x and y (or dy and dx) may be the same span.
 
 /// <summary>
 /// Element-wise activations. Forward maps x → y; backward maps dy → dx = dy · f′ written from the
@@ -7,33 +14,207 @@ namespace ModelDsl.Kernels;
 public static class Activations
 {
     /// <summary>y = max(0, x).</summary>
-    public static void ReLU(ReadOnlySpan<float> x, Span<float> y) => throw new NotImplementedException();
+    public static void ReLU(ReadOnlySpan<float> x, Span<float> y) => Elementwise.Map<ReLUOp>(x, y);
+
     /// <summary>dx = dy · [y &gt; 0].</summary>
-    public static void ReLUBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => throw new NotImplementedException();
+    public static void ReLUBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => Elementwise.Zip<ReLUGradOp>(y, dy, dx);
+
     /// <summary>y = tanh(x).</summary>
-    public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => throw new NotImplementedException();
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => Elementwise.Map<TanhOp>(x, y);
+
     /// <summary>dx = dy · (1 − y²).</summary>
-    public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => throw new NotImplementedException();
+    public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => Elementwise.Zip<TanhGradOp>(y, dy, dx);
+
     /// <summary>y = 1 / (1 + e^(−x)).</summary>
-    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) => throw new NotImplementedException();
+    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) => Elementwise.Map<SigmoidOp>(x, y);
+
     /// <summary>dx = dy · y · (1 − y).</summary>
-    public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => throw new NotImplementedException();
+    public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => Elementwise.Zip<SigmoidGradOp>(y, dy, dx);
+
+    private readonly struct ReLUOp : IUnaryOp
+    {
+        public static Vector256<float> Apply(Vector256<float> x) => Vector256.Max(x, Vector256<float>.Zero);
+        public static float Apply(float x) => x > 0 ? x : 0f;
+    }
+
+    private readonly struct ReLUGradOp : IBinaryOp
+    {
+        public static Vector256<float> Apply(Vector256<float> y, Vector256<float> dy) =>
+            Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), dy, Vector256<float>.Zero);
+        public static float Apply(float y, float dy) => y > 0 ? dy : 0f;
+    }
+
+    // tanh for |x| ≥ 0.4 as sign(x)·(1 − t)/(1 + t), t = e^(−2|x|) (1 − t ≥ 0.55, so no cancellation);
+    // below, the odd Taylor series to x¹³ (the next term is under 2e-9 there).
+    private readonly struct TanhOp : IUnaryOp
+    {
+        public static Vector256<float> Apply(Vector256<float> x)
+        {
+            var a = Vector256.Abs(x);
+            var t = Vector256.Exp(-2f * a);
+            var large = (Vector256<float>.One - t) / (Vector256<float>.One + t);
+            var x2 = x * x;
+            var poly = Vector256.Create(21844f / 6081075f);
+            poly = poly * x2 + Vector256.Create(-1382f / 155925f);
+            poly = poly * x2 + Vector256.Create(62f / 2835f);
+            poly = poly * x2 + Vector256.Create(-17f / 315f);
+            poly = poly * x2 + Vector256.Create(2f / 15f);
+            poly = poly * x2 + Vector256.Create(-1f / 3f);
+            var small = a + a * x2 * poly;
+            var magnitude = Vector256.ConditionalSelect(Vector256.LessThan(a, Vector256.Create(0.4f)), small, large);
+            return Vector256.CopySign(magnitude, x);
+        }
+
+        public static float Apply(float x) => MathF.Tanh(x);
+    }
+
+    private readonly struct TanhGradOp : IBinaryOp
+    {
+        public static Vector256<float> Apply(Vector256<float> y, Vector256<float> dy) => dy * (Vector256<float>.One - y * y);
+        public static float Apply(float y, float dy) => dy * (1f - y * y);
+    }
+
+    private readonly struct SigmoidOp : IUnaryOp
+    {
+        public static Vector256<float> Apply(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-x));
+        public static float Apply(float x) => 1f / (1f + MathF.Exp(-x));
+    }
+
+    private readonly struct SigmoidGradOp : IBinaryOp
+    {
+        public static Vector256<float> Apply(Vector256<float> y, Vector256<float> dy) => dy * y * (Vector256<float>.One - y);
+        public static float Apply(float y, float dy) => dy * y * (1f - y);
+    }
+}
+
+/// <summary>An element-wise map, as a Vector256 block and as a scalar (the tail).</summary>
+internal interface IUnaryOp
+{
+    /// <summary>f on a block.</summary>
+    static abstract Vector256<float> Apply(Vector256<float> x);
+    /// <summary>f on one value.</summary>
+    static abstract float Apply(float x);
+}
+
+/// <summary>An element-wise map of two inputs, as a Vector256 block and as a scalar (the tail).</summary>
+internal interface IBinaryOp
+{
+    /// <summary>f on a block.</summary>
+    static abstract Vector256<float> Apply(Vector256<float> a, Vector256<float> b);
+    /// <summary>f on one pair.</summary>
+    static abstract float Apply(float a, float b);
+}
+
+/// <summary>Element-wise loops, generic over the operation so it inlines.</summary>
+internal static class Elementwise
+{
+    /// <summary>y[i] = f(x[i]); x and y may be the same span.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Map<TOp>(ReadOnlySpan<float> x, Span<float> y) where TOp : struct, IUnaryOp
+    {
+        KernelMath.Require(y.Length, x.Length, nameof(y));
+        ref var xs = ref MemoryMarshal.GetReference(x);
+        ref var ys = ref MemoryMarshal.GetReference(y);
+        var i = 0;
+        for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            TOp.Apply(Vector256.LoadUnsafe(ref xs, (nuint)i)).StoreUnsafe(ref ys, (nuint)i);
+        for (; i < x.Length; i++) y[i] = TOp.Apply(x[i]);
+    }
+
+    /// <summary>dx[i] = f(y[i], dy[i]); dy and dx may be the same span.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Zip<TOp>(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) where TOp : struct, IBinaryOp
+    {
+        KernelMath.Require(dy.Length, y.Length, nameof(dy));
+        KernelMath.Require(dx.Length, y.Length, nameof(dx));
+        ref var ys = ref MemoryMarshal.GetReference(y);
+        ref var gs = ref MemoryMarshal.GetReference(dy);
+        ref var ds = ref MemoryMarshal.GetReference(dx);
+        var i = 0;
+        for (; i <= y.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            TOp.Apply(Vector256.LoadUnsafe(ref ys, (nuint)i), Vector256.LoadUnsafe(ref gs, (nuint)i)).StoreUnsafe(ref ds, (nuint)i);
+        for (; i < y.Length; i++) dx[i] = TOp.Apply(y[i], dy[i]);
+    }
 }
 
 /// <summary>Softmax over the C channels of each sample, at each of the <c>inner</c> (= H·W, 1 when flat) positions.</summary>
 public static class Softmax
 {
     /// <summary>y (N, C, inner) = softmax of x over C (max-subtracted, so large inputs do not overflow).</summary>
-    public static void Forward(ReadOnlySpan<float> x, Span<float> y, int n, int c, int inner) => throw new NotImplementedException();
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Forward(ReadOnlySpan<float> x, Span<float> y, int n, int c, int inner)
+    {
+        Check(x.Length, y.Length, n, c, inner);
+        for (var s = 0; s < n; s++)
+            for (var q = 0; q < inner; q++)
+            {
+                var o = s * c * inner + q;   // element (s, ch, q) is at o + ch·inner
+                var max = float.NegativeInfinity;
+                for (var ch = 0; ch < c; ch++) max = MathF.Max(max, x[o + ch * inner]);
+                var sum = 0f;
+                for (var ch = 0; ch < c; ch++)
+                {
+                    var e = MathF.Exp(x[o + ch * inner] - max);
+                    y[o + ch * inner] = e;
+                    sum += e;
+                }
+                var scale = 1f / sum;
+                for (var ch = 0; ch < c; ch++) y[o + ch * inner] *= scale;
+            }
+    }
+
     /// <summary>dx = y ⊙ (dy − Σ_c dy ⊙ y).</summary>
-    public static void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int n, int c, int inner) => throw new NotImplementedException();
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int n, int c, int inner)
+    {
+        Check(y.Length, dx.Length, n, c, inner);
+        KernelMath.Require(dy.Length, (long)n * c * inner, nameof(dy));
+        for (var s = 0; s < n; s++)
+            for (var q = 0; q < inner; q++)
+            {
+                var o = s * c * inner + q;   // element (s, ch, q) is at o + ch·inner
+                var dot = 0f;
+                for (var ch = 0; ch < c; ch++) dot += dy[o + ch * inner] * y[o + ch * inner];
+                for (var ch = 0; ch < c; ch++) dx[o + ch * inner] = y[o + ch * inner] * (dy[o + ch * inner] - dot);
+            }
+    }
+
+    private static void Check(int inputLength, int outputLength, int n, int c, int inner)
+    {
+        KernelMath.RequireBatch(n);
+        if (c <= 0) throw new ArgumentOutOfRangeException(nameof(c), c, "Softmax needs at least one channel.");
+        if (inner <= 0) throw new ArgumentOutOfRangeException(nameof(inner), inner, "Softmax needs at least one position.");
+        KernelMath.Require(inputLength, (long)n * c * inner, "x");
+        KernelMath.Require(outputLength, (long)n * c * inner, "y");
+    }
 }
 
 /// <summary>Inverted dropout.</summary>
 public static class Dropout
 {
     /// <summary>Training: mask = 0 with probability p, else 1/(1 − p); y = x ⊙ mask.</summary>
-    public static void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, float p, ref Rng rng) => throw new NotImplementedException();
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> mask, float p, ref Rng rng)
+    {
+        if (!(p >= 0f && p <= 1f)) throw new ArgumentOutOfRangeException(nameof(p), p, "The drop probability must lie in [0, 1].");
+        KernelMath.Require(y.Length, x.Length, nameof(y));
+        KernelMath.Require(mask.Length, x.Length, nameof(mask));
+        // mask is x's shape; u < p drops (u uniform in [0, 1), so p = 0 keeps all, p = 1 drops all).
+        var keep = p < 1f ? 1f / (1f - p) : 0f;
+        for (var i = 0; i < x.Length; i++)
+        {
+            var m = rng.NextFloat() < p ? 0f : keep;
+            mask[i] = m;
+            y[i] = x[i] * m;
+        }
+    }
+
     /// <summary>dx = dy ⊙ mask.</summary>
-    public static void Backward(ReadOnlySpan<float> mask, ReadOnlySpan<float> dy, Span<float> dx) => throw new NotImplementedException();
+    public static void Backward(ReadOnlySpan<float> mask, ReadOnlySpan<float> dy, Span<float> dx) => Elementwise.Zip<MaskOp>(mask, dy, dx);
+
+    private readonly struct MaskOp : IBinaryOp
+    {
+        public static Vector256<float> Apply(Vector256<float> mask, Vector256<float> dy) => dy * mask;
+        public static float Apply(float mask, float dy) => dy * mask;
+    }
 }

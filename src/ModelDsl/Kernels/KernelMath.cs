@@ -1,0 +1,93 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace ModelDsl.Kernels;
+
+/// <summary>Small vectorized loops shared by the kernels, and the argument checks of their launchers.</summary>
+internal static unsafe class KernelMath
+{
+    /// <summary>Σ x[0..n), summed in a fixed order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float Sum(float* x, int n)
+    {
+        var acc = Vector<float>.Zero;
+        var i = 0;
+        for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+            acc += Unsafe.ReadUnaligned<Vector<float>>(x + i);
+        var sum = Vector.Sum(acc);
+        for (; i < n; i++) sum += x[i];
+        return sum;
+    }
+
+    /// <summary>dst[0..n) += src[0..n).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Add(float* dst, float* src, int n)
+    {
+        var i = 0;
+        for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+            Unsafe.WriteUnaligned(dst + i, Unsafe.ReadUnaligned<Vector<float>>(dst + i) + Unsafe.ReadUnaligned<Vector<float>>(src + i));
+        for (; i < n; i++) dst[i] += src[i];
+    }
+
+    /// <summary>dst[0..n) = src[0..n), for the short rows of im2col (no call overhead).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CopyShort(float* src, float* dst, int n)
+    {
+        var i = 0;
+        for (; i <= n - 8; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+        for (; i < n; i++) dst[i] = src[i];
+    }
+
+    /// <summary>dst[0..n) = 0, for the short rows of im2col (no call overhead).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ClearShort(float* dst, int n)
+    {
+        var i = 0;
+        for (; i <= n - 8; i += 8) Vector256.Store(Vector256<float>.Zero, dst + i);
+        for (; i < n; i++) dst[i] = 0;
+    }
+
+    /// <summary>dst[0..n) += src[0..n), for the short rows of col2im (no call overhead).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddShort(float* dst, float* src, int n)
+    {
+        var i = 0;
+        for (; i <= n - 8; i += 8) Vector256.Store(Vector256.Load(dst + i) + Vector256.Load(src + i), dst + i);
+        for (; i < n; i++) dst[i] += src[i];
+    }
+
+    /// <summary>Row r of the (rows, cols) matrix at <paramref name="dst"/> = <paramref name="value"/>[r] for every column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void FillRows(float* dst, float* value, int rows, int cols)
+    {
+        for (var r = 0; r < rows; r++) new Span<float>(dst + (long)r * cols, cols).Fill(value[r]);
+    }
+
+    /// <summary>Every row of the (rows, cols) matrix at <paramref name="dst"/> = <paramref name="row"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void CopyToRows(float* dst, float* row, int rows, int cols)
+    {
+        var src = new ReadOnlySpan<float>(row, cols);
+        for (var r = 0; r < rows; r++) src.CopyTo(new Span<float>(dst + (long)r * cols, cols));
+    }
+
+    /// <summary>Throws when a buffer is shorter than the shape needs.</summary>
+    public static void Require(int length, long needed, string name)
+    {
+        if (length < needed)
+            throw new ArgumentException($"'{name}' holds {length} values; the shape needs {needed}.", name);
+    }
+
+    /// <summary>Throws when a buffer is neither empty nor long enough.</summary>
+    public static void RequireOptional(int length, long needed, string name)
+    {
+        if (length != 0) Require(length, needed, name);
+    }
+
+    /// <summary>Throws when the batch size is negative.</summary>
+    public static void RequireBatch(int n)
+    {
+        if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "The batch size cannot be negative.");
+    }
+}
