@@ -1,5 +1,7 @@
 using BenchmarkDotNet.Attributes;
 
+using ModelDsl.Zoo;
+
 namespace ModelDsl.Benchmarks;
 
 /// <summary>

@@ -96,7 +96,9 @@ namespace ModelDsl.Generators
             {
                 var layer = model.Layers[i].Spec;
                 if (!layer.IsPartial) continue;
+                var shaped = model.Layers[i];
                 w.Line($"private {Ns}Layer? _{layer.Name};");
+                w.Doc($"<summary>{Xml(Describe.Layer(shaped))}: {shaped.In} → {shaped.Out}; {Num.Grouped(shaped.Parameters)} parameters, {Num.Grouped(shaped.Flops)} FLOPs per sample.</summary>");
                 w.Line($"{layer.Modifiers} {Ns}Layer {Identifier(layer.Name)} {{ get => _{layer.Name} ??= CreateLayer({Num.I(i)}); }}");
                 w.Line();
             }

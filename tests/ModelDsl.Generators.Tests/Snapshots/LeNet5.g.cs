@@ -53,30 +53,39 @@ namespace Demo
         private const int Logits_bias = 61696, Logits_bias_Length = 10; // Logits.bias (10)
 
         private global::ModelDsl.Layer? _C1;
+        /// <summary>Conv2D(1→6, F=5, S=1, P=2): (N, 1, 28, 28) → (N, 6, 28, 28); 156 parameters, 239,904 FLOPs per sample.</summary>
         partial global::ModelDsl.Layer C1 { get => _C1 ??= CreateLayer(0); }
 
         private global::ModelDsl.Layer? _A1;
+        /// <summary>Tanh: (N, 6, 28, 28) → (N, 6, 28, 28); 0 parameters, 0 FLOPs per sample.</summary>
         partial global::ModelDsl.Layer A1 { get => _A1 ??= CreateLayer(1); }
 
         private global::ModelDsl.Layer? _S2;
+        /// <summary>AvgPool2D(F=2, S=2): (N, 6, 28, 28) → (N, 6, 14, 14); 0 parameters, 4,704 FLOPs per sample.</summary>
         partial global::ModelDsl.Layer S2 { get => _S2 ??= CreateLayer(2); }
 
         private global::ModelDsl.Layer? _C3;
+        /// <summary>Conv2D(6→16, F=5, S=1, P=0): (N, 6, 14, 14) → (N, 16, 10, 10); 2,416 parameters, 481,600 FLOPs per sample.</summary>
         partial global::ModelDsl.Layer C3 { get => _C3 ??= CreateLayer(3); }
 
         private global::ModelDsl.Layer? _A3;
+        /// <summary>Tanh: (N, 16, 10, 10) → (N, 16, 10, 10); 0 parameters, 0 FLOPs per sample.</summary>
         partial global::ModelDsl.Layer A3 { get => _A3 ??= CreateLayer(4); }
 
         private global::ModelDsl.Layer? _S4;
+        /// <summary>AvgPool2D(F=2, S=2): (N, 16, 10, 10) → (N, 16, 5, 5); 0 parameters, 1,600 FLOPs per sample.</summary>
         partial global::ModelDsl.Layer S4 { get => _S4 ??= CreateLayer(5); }
 
         private global::ModelDsl.Layer? _F5;
+        /// <summary>Dense(400→120) + Tanh: (N, 16, 5, 5) → (N, 120); 48,120 parameters, 96,120 FLOPs per sample.</summary>
         partial global::ModelDsl.Layer F5 { get => _F5 ??= CreateLayer(6); }
 
         private global::ModelDsl.Layer? _F6;
+        /// <summary>Dense(120→84) + Tanh: (N, 120) → (N, 84); 10,164 parameters, 20,244 FLOPs per sample.</summary>
         partial global::ModelDsl.Layer F6 { get => _F6 ??= CreateLayer(7); }
 
         private global::ModelDsl.Layer? _Logits;
+        /// <summary>Dense(84→10): (N, 84) → (N, 10); 850 parameters, 1,690 FLOPs per sample.</summary>
         partial global::ModelDsl.Layer Logits { get => _Logits ??= CreateLayer(8); }
 
         /// <inheritdoc/>

@@ -1,3 +1,4 @@
+using ModelDsl.Zoo;
 namespace ModelDsl.Tests.Generated;
 
 /// <summary>A short run on real Fashion-MNIST images (the full run is the example's job).</summary>

@@ -1,3 +1,4 @@
+using ModelDsl.Zoo;
 namespace ModelDsl.Tests.Generated;
 
 /// <summary>The generated models as a user sees them: counts, names, layouts, initialization, shape checks.</summary>

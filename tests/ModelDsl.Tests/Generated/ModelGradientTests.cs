@@ -1,3 +1,4 @@
+using ModelDsl.Zoo;
 namespace ModelDsl.Tests.Generated;
 
 /// <summary>

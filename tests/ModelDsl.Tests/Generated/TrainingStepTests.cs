@@ -1,3 +1,4 @@
+using ModelDsl.Zoo;
 namespace ModelDsl.Tests.Generated;
 
 /// <summary>Runs alone: allocation counts are process-wide, and other tests would add to them.</summary>

@@ -1,8 +1,9 @@
-using ModelDsl;
+namespace ModelDsl.Zoo;
 
-namespace FashionMnist;
-
-/// <summary>LeNet-5 in its modern form (DESIGN §1): tanh, average pooling, 61,706 parameters.</summary>
+/// <summary>
+/// LeNet-5 (LeCun et al. 1998) in its modern form: 28×28 input padded by 2 in the first convolution,
+/// tanh, average pooling, 61,706 parameters.
+/// </summary>
 [Model(Input = [1, 28, 28])]
 public partial class LeNet5
 {
@@ -17,7 +18,10 @@ public partial class LeNet5
     [Dense(10)]                          public partial Layer Logits { get; }
 }
 
-/// <summary>The course's PyTorch LeNet: conv 20@5×5, max-pool 2, conv 50@5×5, max-pool 2, dense 500, dense 10, ReLU.</summary>
+/// <summary>
+/// The LeNet of the PyTorch examples used in the course notes: conv 20@5×5, max-pool 2, conv 50@5×5,
+/// max-pool 2, dense 500, dense 10, with ReLU; 431,080 parameters.
+/// </summary>
 [Model(Input = [1, 28, 28])]
 public partial class CourseLeNet
 {
