@@ -1,7 +1,7 @@
 // Trains a LeNet on Fashion-MNIST with ModelDsl and reports the test accuracy.
 //
 //   dotnet run -c Release --project examples/FashionMnist -- [--model course|lenet5] [--epochs 5]
-//       [--batch 64] [--lr 0.01] [--decay 0.5] [--momentum 0.9] [--seed 42] [--data DIR] [--limit N]
+//       [--batch 64] [--lr 0.02] [--decay 0.5] [--momentum 0.9] [--seed 42] [--data DIR] [--limit N]
 //
 // The learning rate starts at --lr and is multiplied by --decay after each epoch (step decay):
 // large steps early, small ones to settle at the end.
@@ -57,7 +57,7 @@ internal sealed record Options(string Model, int Epochs, int Batch, float Learni
 {
     public static Options? Parse(string[] args)
     {
-        var o = new Options("course", 5, 64, 0.01f, 0.5f, 0.9f, 42, null, null);
+        var o = new Options("course", 5, 64, 0.02f, 0.5f, 0.9f, 42, null, null);
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
