@@ -33,6 +33,51 @@ public interface IConv2DShape
     static abstract int OH { get; }
     /// <summary>Output width.</summary>
     static abstract int OW { get; }
+    /// <summary>Vertical dilation: taps DH rows apart (1 = dense).</summary>
+    static virtual int DH => 1;
+    /// <summary>Horizontal dilation: taps DW columns apart (1 = dense).</summary>
+    static virtual int DW => 1;
+    /// <summary>Groups G: input and output channels split into G groups convolved separately; w is (K, C/G, KH, KW). G = C = K is depthwise.</summary>
+    static virtual int G => 1;
+}
+
+/// <summary>
+/// The static shape of a 2-D transposed convolution (PyTorch's ConvTranspose2d): x (N, C, H, W),
+/// w (C, K/G, KH, KW) → y (N, K, OH, OW) with OH = (H − 1)·SH − PadTop − PadBottom + DH·(KH − 1) + OutputPadding + 1.
+/// Each input pixel scatters its kernel into the output at (ih·SH − PadTop + i·DH, iw·SW − PadLeft + j·DW).
+/// </summary>
+public interface IConvTranspose2DShape
+{
+    /// <summary>Input channels.</summary>
+    static abstract int C { get; }
+    /// <summary>Input height.</summary>
+    static abstract int H { get; }
+    /// <summary>Input width.</summary>
+    static abstract int W { get; }
+    /// <summary>Output channels.</summary>
+    static abstract int K { get; }
+    /// <summary>Kernel height.</summary>
+    static abstract int KH { get; }
+    /// <summary>Kernel width.</summary>
+    static abstract int KW { get; }
+    /// <summary>Vertical stride.</summary>
+    static abstract int SH { get; }
+    /// <summary>Horizontal stride.</summary>
+    static abstract int SW { get; }
+    /// <summary>Rows cropped from the top of the full output.</summary>
+    static abstract int PadTop { get; }
+    /// <summary>Columns cropped from the left of the full output.</summary>
+    static abstract int PadLeft { get; }
+    /// <summary>Output height.</summary>
+    static abstract int OH { get; }
+    /// <summary>Output width.</summary>
+    static abstract int OW { get; }
+    /// <summary>Vertical dilation.</summary>
+    static virtual int DH => 1;
+    /// <summary>Horizontal dilation.</summary>
+    static virtual int DW => 1;
+    /// <summary>Groups.</summary>
+    static virtual int G => 1;
 }
 
 /// <summary>The static shape of a 2-D pooling: x (N, C, H, W) → y (N, C, OH, OW), windows KH×KW.</summary>
