@@ -21,6 +21,6 @@ public static class MoreActivations
     public static void SiLUBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx) => throw new NotImplementedException();
     /// <summary>y = x·min(max(x + 3, 0), 6)/6 (Howard et al. 2019).</summary>
     public static void HardSwish(ReadOnlySpan<float> x, Span<float> y) => throw new NotImplementedException();
-    /// <summary>dx = dy·(0 for x /// <summary>dx = dy·(0 for x ≤ −3; 1 for x ≥ 3; (2x + 3)/6 between), from the input x (PyTorch's convention at the ends).</summary>lt; −3; (2x + 3)/6 for −3 ≤ x ≤ 3; 1 above), from the input x (PyTorch's convention at the ends).</summary>
+    /// <summary>dx = dy·(0 for x &lt; −3; (2x + 3)/6 for −3 ≤ x ≤ 3; 1 above), from the input x (PyTorch's convention at the ends).</summary>
     public static void HardSwishBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx) => throw new NotImplementedException();
 }
