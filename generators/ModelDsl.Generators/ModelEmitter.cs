@@ -86,9 +86,11 @@ namespace ModelDsl.Generators
             w.Line();
 
             w.Line("// Parameters in the flat buffer (PyTorch names and layouts): offset and length.");
-            foreach (var p in plan.Parameters)
+            foreach (var p in plan.Parameters) ParameterConstant(w, p);
+            if (plan.Buffers.Count > 0)
             {
-                w.Line($"private const int {p.Const} = {Num.I(p.Offset)}, {p.Const}_Length = {Num.I(p.Length)}; // {p.Name} ({string.Join(", ", p.Dims.Select(d => Num.I(d)))})");
+                w.Line("// Buffers (saved, not trained) in their flat array: offset and length.");
+                foreach (var p in plan.Buffers) ParameterConstant(w, p);
             }
             w.Line();
 
@@ -113,17 +115,16 @@ namespace ModelDsl.Generators
             w.Line();
             w.Doc("<inheritdoc/>");
             w.Open("protected override void BackwardCore(int n)");
-            w.Line("// Gradients ping-pong between two buffers, last layer first; the first layer computes no input gradient.");
+            w.Line("// Last layer first. Each layer writes its inputs' gradients, or adds to them when another reader wrote first.");
+            foreach (var slot in plan.UnreadGradientSlots)
+            {
+                w.Line($"GradientSlot({Num.I(slot)}, n).Clear(); // an output nothing reads: its gradient is zero");
+            }
             foreach (var step in plan.Steps.AsEnumerable().Reverse())
             {
-                if (step.Passthrough)
-                {
-                    w.Line($"// {step.Layer.Spec.Name}: its input gradient is its output gradient");
-                    continue;
-                }
-                var dy = $"GradientBuffer({Num.I(step.GradIn)}, {Num.I(step.Layer.Out.Size)}, n)";
-                var dx = step.NeedsInputGradient ? $"GradientBuffer({Num.I(1 - step.GradIn)}, {Num.I(step.Layer.In.Size)}, n)" : "default";
-                w.Line($"{step.Layer.Spec.Name}_Backward(n, {dy}, {dx});");
+                w.Line(step.HasBackward
+                    ? $"{step.Layer.Spec.Name}_Backward(n);"
+                    : $"// {step.Layer.Spec.Name}: no parameters, and nothing before it needs a gradient");
             }
             w.Close();
 
@@ -154,19 +155,40 @@ namespace ModelDsl.Generators
             w.Line("    }, SummaryText),");
             w.Line($"    new {Ns}ParameterInfo[]");
             w.Line("    {");
-            foreach (var p in plan.Parameters)
-            {
-                w.Line($"        new({Literal(p.Name)}, {p.Const}, new[] {{ {string.Join(", ", p.Dims.Select(d => Num.I(d)))} }}, {Ns}Initializer.{p.Init}, {Num.I(p.FanIn)}, {Num.I(p.FanOut)}),");
-            }
+            foreach (var p in plan.Parameters) w.Line("        " + ParameterInfo(p) + ",");
             w.Line("    },");
             w.Line($"    Slots: new int[] {{ {string.Join(", ", plan.Slots.Select(s => Num.I(s)))} }},");
             w.Line($"    IntSlots: new int[] {{ {string.Join(", ", plan.IntSlots.Select(s => Num.I(s)))} }},");
             w.Line($"    OutputSlot: {Num.I(plan.OutputSlot)},");
-            w.Line($"    GradientSize: {Num.I(plan.GradientSize)});");
+            w.Line($"    GradientSlots: new int[] {{ {string.Join(", ", plan.GradientSlots.Select(s => Num.I(s)))} }},");
+            w.Line($"    OutputGradientSlot: {Num.I(plan.OutputGradientSlot)})");
+            if (plan.Buffers.Count > 0)
+            {
+                w.Line("{");
+                w.Line($"    BufferInfos = new {Ns}ParameterInfo[]");
+                w.Line("    {");
+                foreach (var p in plan.Buffers) w.Line("        " + ParameterInfo(p) + ",");
+                w.Line("    },");
+                w.Line("};");
+            }
+            else
+            {
+                w.Line(";");
+            }
         }
 
-        internal static string ShapeLiteral(Dims d) =>
-            d.Flat ? $"{Ns}Shape.Flat({Num.I(d.C)})" : $"{Ns}Shape.Map({Num.I(d.C)}, {Num.I(d.H)}, {Num.I(d.W)})";
+        private static void ParameterConstant(SourceWriter w, ParameterPlan p) =>
+            w.Line($"private const int {p.Const} = {Num.I(p.Offset)}, {p.Const}_Length = {Num.I(p.Length)}; // {p.Name} ({string.Join(", ", p.Dims.Select(d => Num.I(d)))})");
+
+        private static string ParameterInfo(ParameterPlan p) =>
+            $"new({Literal(p.Name)}, {p.Const}, new[] {{ {string.Join(", ", p.Dims.Select(d => Num.I(d)))} }}, {Ns}Initializer.{p.Init}, {Num.I(p.FanIn)}, {Num.I(p.FanOut)})";
+
+        internal static string ShapeLiteral(Dims d) => d.Rank switch
+        {
+            1 => $"{Ns}Shape.Flat({Num.I(d.C)})",
+            2 => $"{Ns}Shape.Sequence({Num.I(d.C)}, {Num.I(d.W)})",
+            _ => $"{Ns}Shape.Map({Num.I(d.C)}, {Num.I(d.H)}, {Num.I(d.W)})",
+        };
 
         /// <summary>A member name as C# source: keywords get their <c>@</c> back.</summary>
         private static string Identifier(string name) =>

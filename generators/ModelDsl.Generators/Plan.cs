@@ -1,11 +1,12 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using ModelDsl.Generators.Model;
 using ModelDsl.Generators.Shapes;
 
 namespace ModelDsl.Generators
 {
-    /// <summary>A parameter's place in the flat buffer.</summary>
+    /// <summary>A parameter's (or buffer's) place in its flat array.</summary>
     internal sealed class ParameterPlan
     {
         public ParameterPlan(string layer, string role, int offset, int[] dims, string init, int fanIn, int fanOut)
@@ -35,113 +36,264 @@ namespace ModelDsl.Generators
         public int FanOut { get; }
     }
 
+    /// <summary>Where one input's gradient goes in backward: straight into its producer's slot, or summed in through scratch.</summary>
+    internal readonly struct GradientTarget
+    {
+        public GradientTarget(int producer, int slot, bool accumulate)
+        {
+            Producer = producer;
+            Slot = slot;
+            Accumulate = accumulate;
+        }
+
+        /// <summary>The producing layer, or −1 for the model input (then no gradient is computed).</summary>
+        public int Producer { get; }
+        /// <summary>The producer's gradient slot, or −1 when no gradient is needed.</summary>
+        public int Slot { get; }
+        /// <summary>Another reader already wrote this slot: compute into scratch, then add.</summary>
+        public bool Accumulate { get; }
+        public bool Needed => Slot >= 0;
+    }
+
     /// <summary>One layer's place in forward and backward: which buffers it reads and writes.</summary>
     internal sealed class Step
     {
-        public Step(ShapedLayer layer) => Layer = layer;
+        public Step(ShapedLayer layer, int index)
+        {
+            Layer = layer;
+            Index = index;
+        }
 
         public ShapedLayer Layer { get; }
-        /// <summary>The float slot holding x.</summary>
-        public int InSlot { get; set; }
-        /// <summary>The float slot holding y (equal to <see cref="InSlot"/> for a pass-through layer).</summary>
+        public int Index { get; }
+        /// <summary>The float slots holding the inputs, in the layer's input order.</summary>
+        public int[] InSlots { get; set; } = Array.Empty<int>();
+        /// <summary>The float slot holding y (its first input's slot for a pass-through layer).</summary>
         public int OutSlot { get; set; }
-        /// <summary>The int slot of max-pool's argmax, or −1.</summary>
+        /// <summary>The layer's own result before a fused SiLU/HardSwish (whose backward needs it), or −1.</summary>
+        public int PreActivationSlot { get; set; } = -1;
+        /// <summary>The int slot of a max-pool's argmax, or −1.</summary>
         public int ArgmaxSlot { get; set; } = -1;
-        /// <summary>The float slot of dropout's mask, or −1.</summary>
-        public int MaskSlot { get; set; } = -1;
-        /// <summary>A flatten without activation: y is x, viewed flat; nothing to compute either way.</summary>
+        /// <summary>Dropout's mask, normalization's mean, LRN's scale: the first saved float slot, or −1.</summary>
+        public int SavedSlot { get; set; } = -1;
+        /// <summary>Normalization's rstd, or −1.</summary>
+        public int SavedSlot2 { get; set; } = -1;
+        /// <summary>A flatten without activation: y is x, viewed flat; nothing to compute.</summary>
         public bool Passthrough { get; set; }
-        /// <summary>Which gradient buffer (0 or 1) holds dy in backward; dx goes to the other.</summary>
-        public int GradIn { get; set; }
-        /// <summary>False for the first computing layer: nothing before it needs dx.</summary>
-        public bool NeedsInputGradient { get; set; }
+        /// <summary>The gradient slot holding dy, or −1 when nothing upstream needs a gradient.</summary>
+        public int GradSlot { get; set; } = -1;
+        /// <summary>Where each input's gradient goes.</summary>
+        public GradientTarget[] Targets { get; set; } = Array.Empty<GradientTarget>();
         public ParameterPlan? Weight { get; set; }
         public ParameterPlan? Bias { get; set; }
+        public ParameterPlan? RunningMean { get; set; }
+        public ParameterPlan? RunningVar { get; set; }
+
+        /// <summary>Whether backward has anything to do: parameters to train or an input that needs a gradient.</summary>
+        public bool HasBackward => Weight is not null || Bias is not null || Targets.Any(t => t.Needed);
     }
 
     /// <summary>
-    /// The memory plan of a model: parameters laid end to end in layer order (weight then bias), one
-    /// float slot per computed output (forward saves it for backward), max-pool argmax and dropout
-    /// masks in slots of their own, and two gradient buffers as large as the largest activation.
+    /// The memory plan of a model: parameters laid end to end in layer order (weight then bias),
+    /// buffers likewise; one float slot per computed output (forward saves it for backward) and one per
+    /// saved statistic; one gradient slot per output that something upstream needs, plus one scratch slot
+    /// for tensors read by several layers, whose gradients are summed.
     /// </summary>
     internal sealed class Plan
     {
+        /// <summary>The shape of one input sample.</summary>
+        public Dims Input { get; private set; }
         public List<ParameterPlan> Parameters { get; } = new();
+        public List<ParameterPlan> Buffers { get; } = new();
         public List<Step> Steps { get; } = new();
         public List<int> Slots { get; } = new();
         public List<int> IntSlots { get; } = new();
+        public List<int> GradientSlots { get; } = new();
         public int OutputSlot { get; private set; }
-        public int GradientSize { get; private set; }
+        public int OutputGradientSlot { get; private set; }
+        public int ScratchSlot { get; private set; }
+        /// <summary>Gradient slots no layer writes (outputs nothing reads): cleared before backward.</summary>
+        public List<int> UnreadGradientSlots { get; } = new();
 
         public static Plan Build(ShapedModel model)
         {
-            var plan = new Plan();
+            var plan = new Plan { Input = model.Input };
             plan.Slots.Add((int)model.Input.Size); // slot 0: the input
-            var current = 0;
             var offset = 0;
-            long gradientSize = 0;
-            foreach (var layer in model.Layers)
+            var bufferOffset = 0;
+            var steps = plan.Steps;
+            for (var i = 0; i < model.Layers.Count; i++)
             {
+                var layer = model.Layers[i];
                 var spec = layer.Spec;
-                var step = new Step(layer) { InSlot = current };
+                var step = new Step(layer, i)
+                {
+                    InSlots = layer.Inputs.Select(j => j < 0 ? 0 : steps[j].OutSlot).ToArray(),
+                };
+
+                var weightDims = WeightDims(layer);
                 if (layer.WeightCount > 0)
                 {
-                    var dims = spec.Kind == LayerKind.Conv2D
-                        ? new[] { layer.Out.C, layer.In.C, layer.KernelH, layer.KernelW }
-                        : new[] { layer.Out.C, (int)layer.In.Size };
-                    var init = layer.Init == WeightInit.HeUniform ? "HeUniform" : "GlorotUniform";
-                    step.Weight = new ParameterPlan(spec.Name, "weight", offset, dims, init, layer.FanIn, layer.FanOut);
+                    var init = spec.Kind is LayerKind.BatchNorm or LayerKind.LayerNorm or LayerKind.InstanceNorm or LayerKind.GroupNorm
+                        ? "Ones"
+                        : layer.Init == WeightInit.HeUniform ? "HeUniform" : "GlorotUniform";
+                    step.Weight = new ParameterPlan(spec.Name, "weight", offset, weightDims, init, layer.FanIn, layer.FanOut);
                     plan.Parameters.Add(step.Weight);
                     offset += step.Weight.Length;
                 }
                 if (layer.BiasCount > 0)
                 {
-                    step.Bias = new ParameterPlan(spec.Name, "bias", offset, new[] { (int)layer.BiasCount }, "Zeros", layer.FanIn, layer.FanOut);
+                    var dims = spec.Kind == LayerKind.LayerNorm ? weightDims : new[] { (int)layer.BiasCount };
+                    step.Bias = new ParameterPlan(spec.Name, "bias", offset, dims, "Zeros", layer.FanIn, layer.FanOut);
                     plan.Parameters.Add(step.Bias);
                     offset += step.Bias.Length;
+                }
+                if (layer.BufferCount > 0)
+                {
+                    var c = (int)(layer.BufferCount / 2);
+                    step.RunningMean = new ParameterPlan(spec.Name, "running_mean", bufferOffset, new[] { c }, "Zeros", 0, 0);
+                    step.RunningVar = new ParameterPlan(spec.Name, "running_var", bufferOffset + c, new[] { c }, "Ones", 0, 0);
+                    plan.Buffers.Add(step.RunningMean);
+                    plan.Buffers.Add(step.RunningVar);
+                    bufferOffset += 2 * c;
                 }
 
                 step.Passthrough = spec.Kind == LayerKind.Flatten && spec.Activation == ActivationKind.None;
                 if (step.Passthrough)
                 {
-                    step.OutSlot = current;
+                    step.OutSlot = step.InSlots[0];
                 }
                 else
                 {
-                    step.OutSlot = plan.Slots.Count;
-                    plan.Slots.Add((int)layer.Out.Size);
-                    if (spec.Kind == LayerKind.Dropout)
-                    {
-                        step.MaskSlot = plan.Slots.Count;
-                        plan.Slots.Add((int)layer.Out.Size);
-                    }
-                    if (spec.Kind == LayerKind.MaxPool2D)
-                    {
-                        step.ArgmaxSlot = plan.IntSlots.Count;
-                        plan.IntSlots.Add((int)layer.Out.Size);
-                    }
+                    if (NeedsPreActivation(spec)) step.PreActivationSlot = plan.AddSlot(layer.Out.Size);
+                    step.OutSlot = plan.AddSlot(layer.Out.Size);
+                    AddSavedSlots(plan, step);
                 }
-                current = step.OutSlot;
-                gradientSize = Math.Max(gradientSize, Math.Max(layer.In.Size, layer.Out.Size));
-                plan.Steps.Add(step);
+                steps.Add(step);
             }
-            plan.OutputSlot = current;
-            plan.GradientSize = (int)Math.Max(gradientSize, model.Output.Size);
-
-            var which = 0;
-            var computedBefore = false;
-            foreach (var step in plan.Steps)
-            {
-                step.NeedsInputGradient = computedBefore;
-                computedBefore |= !step.Passthrough;
-            }
-            for (var i = plan.Steps.Count - 1; i >= 0; i--)
-            {
-                var step = plan.Steps[i];
-                step.GradIn = which;
-                if (!step.Passthrough) which = 1 - which;
-            }
+            plan.OutputSlot = steps.Count == 0 ? 0 : steps[steps.Count - 1].OutSlot;
+            plan.AssignGradients(model);
             return plan;
+        }
+
+        private int AddSlot(long size)
+        {
+            Slots.Add((int)size);
+            return Slots.Count - 1;
+        }
+
+        private static void AddSavedSlots(Plan plan, Step step)
+        {
+            var layer = step.Layer;
+            var x = layer.In;
+            switch (layer.Spec.Kind)
+            {
+                case LayerKind.MaxPool2D:
+                case LayerKind.MaxPool1D:
+                    plan.IntSlots.Add((int)layer.Out.Size);
+                    step.ArgmaxSlot = plan.IntSlots.Count - 1;
+                    break;
+                case LayerKind.GlobalMaxPool:
+                    plan.IntSlots.Add(x.C);
+                    step.ArgmaxSlot = plan.IntSlots.Count - 1;
+                    break;
+                case LayerKind.Dropout:
+                case LayerKind.LocalResponseNorm:
+                    step.SavedSlot = plan.AddSlot(layer.Out.Size);
+                    break;
+                case LayerKind.BatchNorm:
+                    // Per-channel statistics, (C); slots are sized per sample, so these use the first C values.
+                    step.SavedSlot = plan.AddSlot(x.C);
+                    step.SavedSlot2 = plan.AddSlot(x.C);
+                    break;
+                case LayerKind.LayerNorm:
+                    step.SavedSlot = plan.AddSlot(1);
+                    step.SavedSlot2 = plan.AddSlot(1);
+                    break;
+                case LayerKind.InstanceNorm:
+                case LayerKind.GroupNorm:
+                    var groups = layer.Spec.Kind == LayerKind.InstanceNorm ? x.C : layer.Spec.Groups;
+                    step.SavedSlot = plan.AddSlot(groups);
+                    step.SavedSlot2 = plan.AddSlot(groups);
+                    break;
+            }
+        }
+
+        /// <summary>SiLU and HardSwish are not invertible: a fused one keeps the layer's own result for backward.</summary>
+        internal static bool NeedsPreActivation(LayerSpec spec) =>
+            spec.Kind != LayerKind.Activation && spec.Activation is ActivationKind.SiLU or ActivationKind.HardSwish;
+
+        /// <summary>PyTorch's weight layouts.</summary>
+        private static int[] WeightDims(ShapedLayer layer)
+        {
+            var spec = layer.Spec;
+            var x = layer.In;
+            return spec.Kind switch
+            {
+                LayerKind.Conv2D => new[] { layer.Out.C, x.C / layer.Groups, layer.KernelH, layer.KernelW },
+                LayerKind.Conv1D => new[] { layer.Out.C, x.C / layer.Groups, layer.KernelW },
+                LayerKind.ConvTranspose2D => new[] { x.C, layer.Out.C / layer.Groups, layer.KernelH, layer.KernelW },
+                LayerKind.Dense => new[] { layer.Out.C, (int)x.Size },
+                LayerKind.LayerNorm => x.Rank switch
+                {
+                    1 => new[] { x.C },
+                    2 => new[] { x.C, x.W },
+                    _ => new[] { x.C, x.H, x.W },
+                },
+                _ => new[] { x.C },
+            };
+        }
+
+        /// <summary>
+        /// Decides which outputs need a gradient (those with trained parameters at or before them) and,
+        /// walking backward, whether each reader writes its producer's gradient or adds to it.
+        /// </summary>
+        private void AssignGradients(ShapedModel model)
+        {
+            var steps = Steps;
+            var needs = new bool[steps.Count];
+            for (var i = 0; i < steps.Count; i++)
+            {
+                var s = steps[i];
+                needs[i] = s.Weight is not null || s.Bias is not null || s.Layer.Inputs.Any(j => j >= 0 && needs[j]);
+            }
+
+            var readers = new int[steps.Count];
+            foreach (var s in steps)
+            {
+                foreach (var j in s.Layer.Inputs.Where(j => j >= 0)) readers[j]++;
+            }
+
+            var largest = 1L;
+            for (var i = 0; i < steps.Count; i++)
+            {
+                var s = steps[i];
+                var isOutput = i == steps.Count - 1;
+                if (!needs[i] && !isOutput) continue;
+                s.GradSlot = GradientSlots.Count;
+                GradientSlots.Add((int)s.Layer.Out.Size);
+                largest = Math.Max(largest, s.Layer.Out.Size);
+                if (readers[i] == 0 && !isOutput) UnreadGradientSlots.Add(s.GradSlot);
+            }
+            if (steps.Count == 0)
+            {
+                GradientSlots.Add((int)model.Input.Size);
+            }
+            OutputGradientSlot = steps.Count == 0 ? 0 : steps[steps.Count - 1].GradSlot;
+            ScratchSlot = GradientSlots.Count;
+            GradientSlots.Add((int)largest);
+
+            var written = new HashSet<int>();
+            for (var i = steps.Count - 1; i >= 0; i--)
+            {
+                var s = steps[i];
+                s.Targets = s.Layer.Inputs.Select(j =>
+                {
+                    if (j < 0 || !needs[j]) return new GradientTarget(j, -1, false);
+                    var accumulate = !written.Add(j);
+                    return new GradientTarget(j, steps[j].GradSlot, accumulate);
+                }).ToArray();
+            }
         }
     }
 }

@@ -12,11 +12,11 @@ namespace ModelDsl;
 public abstract class Model
 {
     private readonly Parameter[] _parameters;
+    private readonly Parameter[] _buffers;
     private readonly Dictionary<string, Parameter> _byName;
     private float[][] _slots = [];
     private int[][] _intSlots = [];
-    private float[] _gradA = [];
-    private float[] _gradB = [];
+    private float[][] _gradients = [];
     private int _lastBatch;
     private bool _lastWasTraining;
     private Rng _rng;
@@ -27,8 +27,10 @@ public abstract class Model
         Layout = layout ?? throw new ArgumentNullException(nameof(layout));
         ParameterArray = new float[layout.ParameterCount];
         GradientArray = new float[layout.ParameterCount];
-        _parameters = layout.ParameterInfos.Select(p => new Parameter(this, p)).ToArray();
-        _byName = _parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        BufferArray = new float[layout.BufferCount];
+        _parameters = layout.ParameterInfos.Select(p => new Parameter(this, p, isBuffer: false)).ToArray();
+        _buffers = layout.BufferInfos.Select(p => new Parameter(this, p, isBuffer: true)).ToArray();
+        _byName = _parameters.Concat(_buffers).ToDictionary(p => p.Name, StringComparer.Ordinal);
         Initialize(seed);
     }
 
@@ -51,10 +53,18 @@ public abstract class Model
 
     internal float[] GradientArray { get; }
 
+    internal float[] BufferArray { get; }
+
+    /// <summary>State saved with the model but not trained (batch-norm running mean and variance), one flat buffer.</summary>
+    public Span<float> Buffers => BufferArray;
+
+    /// <summary>Every buffer as a named, shaped view (<c>Bn1.running_mean</c>), in buffer order.</summary>
+    public IReadOnlyList<Parameter> BufferList => _buffers;
+
     /// <summary>Every parameter as a named, shaped view, in buffer order.</summary>
     public IReadOnlyList<Parameter> ParameterList => _parameters;
 
-    /// <summary>The parameter called <paramref name="name"/> (PyTorch style: <c>C1.weight</c>).</summary>
+    /// <summary>The parameter or buffer called <paramref name="name"/> (PyTorch style: <c>C1.weight</c>, <c>Bn1.running_var</c>).</summary>
     /// <exception cref="KeyNotFoundException">No parameter has that name; the message lists those that exist.</exception>
     public Parameter GetParameter(string name) =>
         _byName.TryGetValue(name, out var p)
@@ -69,7 +79,7 @@ public abstract class Model
     public void Initialize(int seed)
     {
         var rng = new Rng((ulong)(uint)seed);
-        foreach (var p in _parameters)
+        foreach (var p in _parameters.Concat(_buffers))
         {
             var values = p.Values;
             var info = p.Info;
@@ -77,6 +87,9 @@ public abstract class Model
             {
                 case Initializer.Zeros:
                     values.Clear();
+                    break;
+                case Initializer.Ones:
+                    values.Fill(1f);
                     break;
                 case Initializer.GlorotUniform:
                     Fill(values, MathF.Sqrt(6f / (info.FanIn + info.FanOut)), ref rng);
@@ -113,8 +126,7 @@ public abstract class Model
     {
         _slots = Layout.Slots.Select(size => new float[checked(size * batch)]).ToArray();
         _intSlots = Layout.IntSlots.Select(size => new int[checked(size * batch)]).ToArray();
-        _gradA = new float[checked(Layout.GradientSize * batch)];
-        _gradB = new float[checked(Layout.GradientSize * batch)];
+        _gradients = Layout.GradientSlots.Select(size => new float[checked(size * batch)]).ToArray();
         BatchCapacity = batch;
         _lastBatch = 0;
     }
@@ -164,16 +176,16 @@ public abstract class Model
             throw new ArgumentException(
                 $"{GetType().Name}.Backward expects the output's shape N × {FormatSample(OutputShape)} = {expected} values for N = {n}, but got {outputGradient.Length}.",
                 nameof(outputGradient));
-        outputGradient.CopyTo(_gradA);
+        outputGradient.CopyTo(_gradients[Layout.OutputGradientSlot]);
         BackwardCore(n);
     }
 
-    private static string FormatSample(Shape s) => s.IsFlat ? $"{s.C}" : $"{s.C}×{s.H}×{s.W}";
+    private static string FormatSample(Shape s) => s.ToSampleString();
 
     /// <summary>The layer arithmetic of forward, generated: reads slot 0, writes every saved slot.</summary>
     protected abstract void ForwardCore(int n, bool training);
 
-    /// <summary>The layer arithmetic of backward, generated: starts from <see cref="GradientBuffer"/>(0, n) and runs the layers in reverse.</summary>
+    /// <summary>The layer arithmetic of backward, generated: starts from the output's <see cref="GradientSlot(int, int)"/> and runs the layers in reverse.</summary>
     protected abstract void BackwardCore(int n);
 
     /// <summary>Slot <paramref name="slot"/> for <paramref name="n"/> samples.</summary>
@@ -184,10 +196,17 @@ public abstract class Model
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected Span<int> IntSlot(int slot, int n) => _intSlots[slot].AsSpan(0, Layout.IntSlots[slot] * n);
 
-    /// <summary>One of the two ping-pong gradient buffers (0 or 1), <paramref name="sizePerSample"/> × <paramref name="n"/> long.</summary>
+    /// <summary>Gradient slot <paramref name="slot"/> for <paramref name="n"/> samples.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected Span<float> GradientBuffer(int which, int sizePerSample, int n) =>
-        (which == 0 ? _gradA : _gradB).AsSpan(0, sizePerSample * n);
+    protected Span<float> GradientSlot(int slot, int n) => _gradients[slot].AsSpan(0, Layout.GradientSlots[slot] * n);
+
+    /// <summary>The first <paramref name="sizePerSample"/> × <paramref name="n"/> values of gradient slot <paramref name="slot"/> (the scratch slot serves tensors of several sizes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected Span<float> GradientSlot(int slot, int n, int sizePerSample) => _gradients[slot].AsSpan(0, sizePerSample * n);
+
+    /// <summary>Buffers [offset, offset + length).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected Span<float> BufferValues(int offset, int length) => BufferArray.AsSpan(offset, length);
 
     /// <summary>Parameters [offset, offset + length).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -6,20 +6,26 @@ namespace ModelDsl;
 /// backward use. The generator emits one per model class.
 /// </summary>
 /// <param name="Summary">Layers, shapes, costs.</param>
-/// <param name="ParameterInfos">Every parameter, in buffer order.</param>
-/// <param name="Slots">Per-sample sizes of the float buffers: slot 0 is the input, then the saved
-/// values of forward (layer outputs, dropout masks) that backward reads.</param>
+/// <param name="ParameterInfos">Every trained parameter, in buffer order.</param>
+/// <param name="Slots">Per-sample sizes of the float buffers: slot 0 is the input, then the values forward
+/// saves for backward (layer outputs, dropout masks, normalization statistics).</param>
 /// <param name="IntSlots">Per-sample sizes of the int buffers (max-pool argmax).</param>
 /// <param name="OutputSlot">The slot holding the model's output.</param>
-/// <param name="GradientSize">Per-sample size of each of the two ping-pong buffers backward passes gradients through.</param>
+/// <param name="GradientSlots">Per-sample sizes of the buffers backward passes gradients through: one per
+/// layer output that needs one, and a scratch buffer for summing the gradients of a tensor read by several layers.</param>
+/// <param name="OutputGradientSlot">The gradient slot that receives ∂loss/∂output.</param>
 public sealed record ModelLayout(
     ModelSummary Summary,
     IReadOnlyList<ParameterInfo> ParameterInfos,
     IReadOnlyList<int> Slots,
     IReadOnlyList<int> IntSlots,
     int OutputSlot,
-    int GradientSize)
+    IReadOnlyList<int> GradientSlots,
+    int OutputGradientSlot)
 {
+    /// <summary>State that is not trained but saved with the model (batch-norm running statistics), in buffer order.</summary>
+    public IReadOnlyList<ParameterInfo> BufferInfos { get; init; } = [];
+
     /// <summary>The shape of one input sample.</summary>
     public Shape Input => Summary.Input;
 
@@ -28,4 +34,7 @@ public sealed record ModelLayout(
 
     /// <summary>The number of learned values.</summary>
     public int ParameterCount => ParameterInfos.Count == 0 ? 0 : ParameterInfos[^1].Offset + ParameterInfos[^1].Length;
+
+    /// <summary>The number of buffer values.</summary>
+    public int BufferCount => BufferInfos.Count == 0 ? 0 : BufferInfos[^1].Offset + BufferInfos[^1].Length;
 }

@@ -8,11 +8,15 @@ namespace ModelDsl;
 /// </summary>
 public sealed class Parameter
 {
-    internal Parameter(Model owner, ParameterInfo info)
+    internal Parameter(Model owner, ParameterInfo info, bool isBuffer)
     {
         Owner = owner;
         Info = info;
+        IsBuffer = isBuffer;
     }
+
+    /// <summary>Whether this is a buffer (saved state, not trained: batch-norm running statistics) rather than a parameter.</summary>
+    public bool IsBuffer { get; }
 
     /// <summary>The model this parameter belongs to.</summary>
     public Model Owner { get; }
@@ -29,11 +33,11 @@ public sealed class Parameter
     /// <summary>The number of values.</summary>
     public int Length => Info.Length;
 
-    /// <summary>The values, a view of <see cref="Model.Parameters"/>.</summary>
-    public Span<float> Values => Owner.ParameterArray.AsSpan(Info.Offset, Info.Length);
+    /// <summary>The values, a view of <see cref="Model.Parameters"/> (or of <see cref="Model.Buffers"/> for a buffer).</summary>
+    public Span<float> Values => (IsBuffer ? Owner.BufferArray : Owner.ParameterArray).AsSpan(Info.Offset, Info.Length);
 
-    /// <summary>The gradient, a view of <see cref="Model.Gradients"/>.</summary>
-    public Span<float> Gradient => Owner.GradientArray.AsSpan(Info.Offset, Info.Length);
+    /// <summary>The gradient, a view of <see cref="Model.Gradients"/>; empty for a buffer.</summary>
+    public Span<float> Gradient => IsBuffer ? Span<float>.Empty : Owner.GradientArray.AsSpan(Info.Offset, Info.Length);
 
     /// <inheritdoc/>
     public override string ToString() => Info.ToString();
@@ -67,8 +71,10 @@ public sealed record ParameterInfo(string Name, int Offset, int[] Dimensions, In
 /// <summary>How a parameter is initialized. Scales follow the cited conventions.</summary>
 public enum Initializer
 {
-    /// <summary>All zeros (biases).</summary>
+    /// <summary>All zeros (biases, normalization shifts, running means).</summary>
     Zeros,
+    /// <summary>All ones (normalization scales, running variances).</summary>
+    Ones,
     /// <summary>Glorot/Xavier uniform: U(−a, a), a = √(6 / (fan_in + fan_out)) (Glorot &amp; Bengio 2010). For tanh, sigmoid and linear outputs.</summary>
     GlorotUniform,
     /// <summary>He/Kaiming uniform: U(−a, a), a = √(6 / fan_in) (He et al. 2015). For ReLU.</summary>

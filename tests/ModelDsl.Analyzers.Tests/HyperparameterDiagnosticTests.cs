@@ -124,14 +124,14 @@ public class HyperparameterDiagnosticTests
     {
         {
             "no input, on the Model attribute", """
-            // Model 'Net' declares no input shape; write Input = [C, H, W] (e.g. [1, 28, 28]) or Input = [features]
+            // Model 'Net' declares no input shape; write Input = [C, H, W] (e.g. [1, 28, 28]), [C, L] or [features]
             [{|MDL0003:Model|}]
             """
         },
         {
-            "two dimensions, on the Input argument", """
-            // Model 'Net' declares Input = [28, 28]; the input shape must be [C, H, W] or [features]
-            [Model({|MDL0003:Input = [28, 28]|})]
+            "four dimensions, on the Input argument", """
+            // Model 'Net' declares Input = [1, 1, 28, 28]; the input shape must be [C, H, W], [C, L] or [features]
+            [Model({|MDL0003:Input = [1, 1, 28, 28]|})]
             """
         },
         {

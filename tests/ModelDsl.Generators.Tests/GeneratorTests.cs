@@ -35,6 +35,21 @@ public class GeneratorTests
     }
 
     [Fact]
+    public void LayerCatalogueAndGraph_CompileWithoutWarnings()
+    {
+        var (result, output) = GeneratorHarness.Run(Sources.Catalogue);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.Problems(output));
+        var text = GeneratorHarness.Generated(result, "Catalogue.g.cs");
+        Assert.DoesNotContain("InvalidOperationException", text); // a real model, not the stub
+        Assert.Contains("Merge.Accumulate", text);                 // Residual and Excite are read twice
+        Assert.Contains("public static int G => 8;", text);
+        Assert.Contains("public static int DH => 2;", text);
+        Assert.Contains("\"StemBn.running_var\"", text);
+        Assert.DoesNotContain("InvalidOperationException", GeneratorHarness.Generated(result, "Sequence.g.cs"));
+    }
+
+    [Fact]
     public void Generator_UnderFinnishCulture_EmitsTheSameText()
     {
         var (invariant, _) = GeneratorHarness.Run(Sources.EveryLayer);

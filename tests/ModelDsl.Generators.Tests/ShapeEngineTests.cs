@@ -7,19 +7,26 @@ namespace ModelDsl.Generators.Tests;
 public class ShapeEngineTests
 {
     private static LayerSpec Conv(int filters, int kernel, int stride = 1, int padding = 0, PadMode mode = PadMode.Explicit, bool bias = true, string name = "C", ActivationKind act = ActivationKind.None) =>
-        new(name, "", true, LayerKind.Conv2D, "Conv2D", filters, kernel, stride, padding, mode, bias, 0, act, false, EquatableArray<string>.Empty);
+        LayerSpec.Create(name, LayerKind.Conv2D, "Conv2D") with
+        {
+            Units = filters, KernelH = kernel, KernelW = kernel, StrideH = stride, StrideW = stride,
+            PadH = padding, PadW = padding, PadMode = mode, Bias = bias, Activation = act,
+        };
 
     private static LayerSpec Pool(LayerKind kind, int size, int stride = 0, int padding = 0, PadMode mode = PadMode.Explicit, string name = "P") =>
-        new(name, "", true, kind, kind.ToString(), 0, size, stride, padding, mode, false, 0, ActivationKind.None, false, EquatableArray<string>.Empty);
+        LayerSpec.Create(name, kind, kind.ToString()) with
+        {
+            KernelH = size, KernelW = size, StrideH = stride, StrideW = stride, PadH = padding, PadW = padding, PadMode = mode, Bias = false,
+        };
 
     private static LayerSpec Dense(int units, string name = "D", ActivationKind act = ActivationKind.None) =>
-        new(name, "", true, LayerKind.Dense, "Dense", units, 0, 0, 0, PadMode.Explicit, true, 0, act, false, EquatableArray<string>.Empty);
+        LayerSpec.Create(name, LayerKind.Dense, "Dense") with { Units = units, Activation = act };
 
     private static LayerSpec Act(ActivationKind act, string name = "A") =>
-        new(name, "", true, LayerKind.Activation, act.ToString(), 0, 0, 0, 0, PadMode.Explicit, false, 0, act, false, EquatableArray<string>.Empty);
+        LayerSpec.Create(name, LayerKind.Activation, act.ToString()) with { Activation = act, Bias = false };
 
     private static LayerSpec Dropout(double p, string name = "Drop") =>
-        new(name, "", true, LayerKind.Dropout, "Dropout", 0, 0, 0, 0, PadMode.Explicit, false, p, ActivationKind.None, false, EquatableArray<string>.Empty);
+        LayerSpec.Create(name, LayerKind.Dropout, "Dropout") with { Rate = p, Bias = false };
 
     /// <summary>Runs the engine; layers whose default names repeat get their index appended (names must be unique).</summary>
     private static ShapedModel Run(int[] input, params LayerSpec[] layers)
@@ -147,7 +154,7 @@ public class ShapeEngineTests
 
     [Theory]
     [InlineData(new int[0])]
-    [InlineData(new[] { 28, 28 })]
+    [InlineData(new[] { 1, 2, 28, 28 })]
     [InlineData(new[] { 1, 0, 28 })]
     public void MissingOrMalformedInput_IsReportedOnTheModel(int[] input)
     {

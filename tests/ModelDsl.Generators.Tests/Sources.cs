@@ -47,4 +47,50 @@ internal static class Sources
             }
         }
         """;
+
+    /// <summary>The layer catalogue in one graph: named inputs, residual Add, Concat, squeeze-and-excitation Multiply, every norm and activation.</summary>
+    public const string Catalogue = """
+        using ModelDsl;
+
+        namespace Demo;
+
+        [Model(Input = [3, 16, 16])]
+        public partial class Catalogue
+        {
+            [Conv2D(8, Kernel = 3, Padding = 1, Bias = false)]                           public partial Layer Stem { get; }
+            [BatchNorm, ReLU]                                                            public partial Layer StemBn { get; }
+            [MaxPool2D(2)]                                                               public partial Layer Pool { get; }
+            [Conv2D(8, Kernel = 3, Padding = 2, Dilation = 2, Groups = 8), ReLU6]        public partial Layer Depthwise { get; }
+            [Conv2D(8, KernelH = 1, KernelW = 3, PaddingW = 1), SiLU]                    public partial Layer Wide { get; }
+            [Add(nameof(Pool), nameof(Wide))]                                            public partial Layer Residual { get; }
+            [GlobalAvgPool(From = nameof(Residual))]                                     public partial Layer Squeeze { get; }
+            [Dense(2), ReLU]                                                             public partial Layer Reduce { get; }
+            [Dense(8), Sigmoid]                                                          public partial Layer Expand { get; }
+            [Multiply(nameof(Residual), nameof(Expand))]                                 public partial Layer Excite { get; }
+            [Conv2D(4, Kernel = 1, From = nameof(Excite)), LeakyReLU(Slope = 0.2)]       public partial Layer BranchA { get; }
+            [Conv2D(4, Kernel = 3, Padding = 1, From = nameof(Excite)), HardSwish]       public partial Layer BranchB { get; }
+            [Concat(nameof(BranchA), nameof(BranchB), nameof(Excite))]                   public partial Layer Mixed { get; }
+            [GroupNorm(4)]                                                               public partial Layer Gn { get; }
+            [InstanceNorm(Affine = true)]                                                public partial Layer In { get; }
+            [LocalResponseNorm(3)]                                                       public partial Layer Lrn { get; }
+            [MaxPool2D(2)]                                                               public partial Layer Pool2 { get; }
+            [MaxUnpool2D(nameof(Pool2))]                                                 public partial Layer Unpool { get; }
+            [ConvTranspose2D(4, Kernel = 3, Stride = 2, Padding = 1, OutputPadding = 1)] public partial Layer Up { get; }
+            [LayerNorm]                                                                  public partial Layer Ln { get; }
+            [GlobalMaxPool]                                                              public partial Layer Gmp { get; }
+            [Dense(3)]                                                                   public partial Layer Logits { get; }
+        }
+
+        [Model(Input = [2, 50])]
+        public partial class Sequence
+        {
+            [Conv1D(8, Kernel = 5, Padding = 2), ReLU] public partial Layer C1 { get; }
+            [MaxPool1D(2)]                             public partial Layer P1 { get; }
+            [Conv1D(8, Kernel = 3, Dilation = 2, PaddingMode = PaddingMode.Same)] public partial Layer C2 { get; }
+            [BatchNorm, ReLU]                          public partial Layer Bn { get; }
+            [AvgPool1D(5)]                             public partial Layer P2 { get; }
+            [Flatten]                                  public partial Layer Flat { get; }
+            [Dense(4)]                                 public partial Layer Out { get; }
+        }
+        """;
 }

@@ -12,6 +12,21 @@ namespace ModelDsl.Generators.Model
         Dense,
         Dropout,
         Activation,
+        Conv1D,
+        ConvTranspose2D,
+        MaxPool1D,
+        AvgPool1D,
+        GlobalAvgPool,
+        GlobalMaxPool,
+        MaxUnpool2D,
+        BatchNorm,
+        LayerNorm,
+        InstanceNorm,
+        GroupNorm,
+        LocalResponseNorm,
+        Add,
+        Concat,
+        Multiply,
     }
 
     /// <summary>An activation, fused into a layer or standing alone.</summary>
@@ -22,6 +37,10 @@ namespace ModelDsl.Generators.Model
         Tanh,
         Sigmoid,
         Softmax,
+        LeakyReLU,
+        ReLU6,
+        SiLU,
+        HardSwish,
     }
 
     /// <summary>Mirrors <c>ModelDsl.PaddingMode</c> (same values).</summary>
@@ -32,25 +51,20 @@ namespace ModelDsl.Generators.Model
         Same = 2,
     }
 
+    /// <summary>Mirrors <c>ModelDsl.Rounding</c> (same values); <see cref="Inherit"/> when a layer does not say.</summary>
+    internal enum RoundingMode
+    {
+        Strict = 0,
+        Floor = 1,
+        Ceil = 2,
+        Inherit = -1,
+    }
+
     /// <summary>
     /// One layer as declared: the attribute's arguments, nothing inferred. Numbers are kept as written
-    /// (possibly invalid); the shape engine judges them.
+    /// (possibly invalid); the shape engine judges them. Per-axis values are resolved by the parser
+    /// (KernelH is the written KernelH, else Kernel).
     /// </summary>
-    /// <param name="Name">The property's name.</param>
-    /// <param name="Modifiers">The property's modifiers as written, e.g. <c>public</c>, repeated on the implementation.</param>
-    /// <param name="IsPartial">Whether the property is a partial definition the generator must implement.</param>
-    /// <param name="Kind">The layer attribute's kind.</param>
-    /// <param name="Attribute">The attribute's short name (<c>Conv2D</c>), for messages.</param>
-    /// <param name="Units">K (filters) for Conv2D, units for Dense, 0 otherwise.</param>
-    /// <param name="Kernel">F for Conv2D, the window size for pooling.</param>
-    /// <param name="Stride">S; 0 for pooling means "same as the window".</param>
-    /// <param name="Padding">P as written (Explicit mode).</param>
-    /// <param name="PadMode">Explicit, Valid or Same.</param>
-    /// <param name="Bias">Whether a bias is learned.</param>
-    /// <param name="Rate">Dropout p.</param>
-    /// <param name="Activation">The standalone activation (Kind = Activation) or the fused one.</param>
-    /// <param name="Malformed">The attribute did not bind (the compiler reports why); the model is not generated.</param>
-    /// <param name="ExtraLayerAttributes">Names of further layer attributes on the same property (only one is allowed).</param>
     internal sealed record LayerSpec(
         string Name,
         string Modifiers,
@@ -58,15 +72,50 @@ namespace ModelDsl.Generators.Model
         LayerKind Kind,
         string Attribute,
         int Units,
-        int Kernel,
-        int Stride,
-        int Padding,
+        int KernelH,
+        int KernelW,
+        int StrideH,
+        int StrideW,
+        int PadH,
+        int PadW,
         PadMode PadMode,
+        int Dilation,
+        int Groups,
+        int OutputPadding,
+        RoundingMode Rounding,
         bool Bias,
         double Rate,
         ActivationKind Activation,
+        double Slope,
+        double Eps,
+        double Momentum,
+        bool Affine,
+        double Alpha,
+        double Beta,
+        double K,
+        EquatableArray<string> Inputs,
+        string Reference,
         bool Malformed,
-        EquatableArray<string> ExtraLayerAttributes);
+        EquatableArray<string> ExtraLayerAttributes)
+    {
+        /// <summary>A layer with every argument at its attribute's default; parser and tests start here and set what is written.</summary>
+        public static LayerSpec Create(string name, LayerKind kind, string attribute) => new(
+            name, "", true, kind, attribute,
+            Units: 0, KernelH: 1, KernelW: 1, StrideH: 1, StrideW: 1, PadH: 0, PadW: 0, PadMode.Explicit,
+            Dilation: 1, Groups: 1, OutputPadding: 0, RoundingMode.Inherit,
+            Bias: true, Rate: 0, ActivationKind.None, Slope: 0.01,
+            Eps: 1e-5, Momentum: 0.1, Affine: true, Alpha: 1e-4, Beta: 0.75, K: 1,
+            EquatableArray<string>.Empty, "", false, EquatableArray<string>.Empty);
+
+        /// <summary>F when square (the common case), for messages.</summary>
+        public int Kernel => KernelH;
+
+        /// <summary>S when square.</summary>
+        public int Stride => StrideH;
+
+        /// <summary>P when square.</summary>
+        public int Padding => PadH;
+    }
 
     /// <summary>
     /// A model class as declared. Only strings, numbers, enums and <see cref="EquatableArray{T}"/>, so
@@ -81,9 +130,10 @@ namespace ModelDsl.Generators.Model
     /// <param name="HintName">A file-name-safe, unique name for the generated file.</param>
     /// <param name="ContainingTypes">Declarations of enclosing types, outermost first (<c>partial class Outer</c>).</param>
     /// <param name="HasForeignBase">The class derives from something other than object or ModelDsl.Model.</param>
-    /// <param name="Input">The declared input shape, [C, H, W] or [features]; empty when missing.</param>
+    /// <param name="Input">The declared input shape, [C, H, W], [C, L] or [features]; empty when missing.</param>
     /// <param name="InputMalformed">The Input argument did not bind.</param>
     /// <param name="Layers">The layers, in data-flow (declaration) order.</param>
+    /// <param name="Rounding">How window layers round non-exact sizes unless they say otherwise.</param>
     internal sealed record ModelSpec(
         string Namespace,
         string ClassName,
@@ -92,5 +142,6 @@ namespace ModelDsl.Generators.Model
         bool HasForeignBase,
         EquatableArray<int> Input,
         bool InputMalformed,
-        EquatableArray<LayerSpec> Layers);
+        EquatableArray<LayerSpec> Layers,
+        RoundingMode Rounding = RoundingMode.Strict);
 }

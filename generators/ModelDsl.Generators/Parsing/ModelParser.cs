@@ -55,7 +55,8 @@ namespace ModelDsl.Generators.Parsing
                 hasForeignBase,
                 input.ToEquatableArray(),
                 inputMalformed,
-                layers.ToEquatableArray());
+                layers.ToEquatableArray(),
+                (RoundingMode)Named(modelAttribute, "Rounding", (int)RoundingMode.Strict));
         }
 
         /// <summary>Properties in declaration order: by file, then by position (partial classes may span files).</summary>
@@ -89,6 +90,7 @@ namespace ModelDsl.Generators.Parsing
             AttributeData? primary = null;
             var activation = ActivationKind.None;
             string? activationName = null;
+            AttributeData? activationData = null;
             var extra = new List<string>();
             var malformed = false;
 
@@ -106,6 +108,7 @@ namespace ModelDsl.Generators.Parsing
                     {
                         activation = act;
                         activationName = name;
+                        activationData = attribute;
                     }
                     else
                     {
@@ -133,40 +136,188 @@ namespace ModelDsl.Generators.Parsing
 
             if (primary is null)
             {
-                return new LayerSpec(property.Name, modifiers, isPartial, LayerKind.Activation, activationName!,
-                    0, 0, 0, 0, PadMode.Explicit, false, 0, activation, malformed, extra.ToEquatableArray());
+                // A standalone activation: its own layer.
+                var alone = LayerSpec.Create(property.Name, LayerKind.Activation, activationName!) with
+                {
+                    Modifiers = modifiers,
+                    IsPartial = isPartial,
+                    Activation = activation,
+                    Slope = NamedDouble(activationData, "Slope", 0.01),
+                    Inputs = ReadFrom(activationData),
+                    Malformed = malformed,
+                    ExtraLayerAttributes = extra.ToEquatableArray(),
+                };
+                return alone;
             }
 
-            var kind = primaryName switch
+            var kind = KindOf(primaryName!);
+            var layer = LayerSpec.Create(property.Name, kind ?? LayerKind.Flatten, primaryName!) with
             {
-                "Conv2D" => LayerKind.Conv2D,
-                "MaxPool2D" => LayerKind.MaxPool2D,
-                "AvgPool2D" => LayerKind.AvgPool2D,
-                "Flatten" => LayerKind.Flatten,
-                "Dense" => LayerKind.Dense,
-                "Dropout" => LayerKind.Dropout,
-                _ => (LayerKind?)null,
-            };
-            if (kind is null)
-            {
+                Modifiers = modifiers,
+                IsPartial = isPartial,
+                Activation = activation,
+                Slope = activationData is null ? 0.01 : NamedDouble(activationData, "Slope", 0.01),
                 // A LayerAttribute this generator does not know (a newer runtime): do not guess.
-                return new LayerSpec(property.Name, modifiers, isPartial, LayerKind.Flatten, primaryName!,
-                    0, 0, 0, 0, PadMode.Explicit, false, 0, activation, true, extra.ToEquatableArray());
+                Malformed = malformed || kind is null,
+                ExtraLayerAttributes = extra.ToEquatableArray(),
+            };
+            return kind is null ? layer : ReadArguments(layer, primary);
+        }
+
+        private static LayerKind? KindOf(string attribute) => attribute switch
+        {
+            "Conv2D" => LayerKind.Conv2D,
+            "Conv1D" => LayerKind.Conv1D,
+            "ConvTranspose2D" => LayerKind.ConvTranspose2D,
+            "MaxPool2D" => LayerKind.MaxPool2D,
+            "AvgPool2D" => LayerKind.AvgPool2D,
+            "MaxPool1D" => LayerKind.MaxPool1D,
+            "AvgPool1D" => LayerKind.AvgPool1D,
+            "GlobalAvgPool" => LayerKind.GlobalAvgPool,
+            "GlobalMaxPool" => LayerKind.GlobalMaxPool,
+            "MaxUnpool2D" => LayerKind.MaxUnpool2D,
+            "Flatten" => LayerKind.Flatten,
+            "Dense" => LayerKind.Dense,
+            "Dropout" => LayerKind.Dropout,
+            "BatchNorm" => LayerKind.BatchNorm,
+            "LayerNorm" => LayerKind.LayerNorm,
+            "InstanceNorm" => LayerKind.InstanceNorm,
+            "GroupNorm" => LayerKind.GroupNorm,
+            "LocalResponseNorm" => LayerKind.LocalResponseNorm,
+            "Add" => LayerKind.Add,
+            "Concat" => LayerKind.Concat,
+            "Multiply" => LayerKind.Multiply,
+            _ => null,
+        };
+
+        /// <summary>Reads the primary attribute's written arguments over the defaults of <see cref="LayerSpec.Create"/>.</summary>
+        private static LayerSpec ReadArguments(LayerSpec layer, AttributeData a)
+        {
+            var positional = a.ConstructorArguments;
+            int FirstInt() => positional.Length > 0 ? IntOf(positional[0]) : 0;
+            layer = layer with
+            {
+                Inputs = ReadFrom(a),
+                Rounding = (RoundingMode)Named(a, "Rounding", (int)RoundingMode.Inherit),
+            };
+            switch (layer.Kind)
+            {
+                case LayerKind.Conv2D:
+                case LayerKind.Conv1D:
+                case LayerKind.ConvTranspose2D:
+                {
+                    var oneD = layer.Kind == LayerKind.Conv1D;
+                    var kernel = Named(a, "Kernel", DefaultConvKernel);
+                    var stride = Named(a, "Stride", DefaultConvStride);
+                    var padding = Named(a, "Padding", 0);
+                    return layer with
+                    {
+                        Units = FirstInt(),
+                        KernelH = oneD ? 1 : Named(a, "KernelH", kernel),
+                        KernelW = Named(a, "KernelW", kernel),
+                        StrideH = oneD ? 1 : Named(a, "StrideH", stride),
+                        StrideW = Named(a, "StrideW", stride),
+                        PadH = oneD ? 0 : Named(a, "PaddingH", padding),
+                        PadW = Named(a, "PaddingW", padding),
+                        PadMode = (PadMode)Named(a, "PaddingMode", 0),
+                        Dilation = Named(a, "Dilation", 1),
+                        Groups = Named(a, "Groups", 1),
+                        OutputPadding = Named(a, "OutputPadding", 0),
+                        Bias = NamedBool(a, "Bias", true),
+                    };
+                }
+                case LayerKind.MaxPool2D:
+                case LayerKind.AvgPool2D:
+                case LayerKind.MaxPool1D:
+                case LayerKind.AvgPool1D:
+                {
+                    var oneD = layer.Kind is LayerKind.MaxPool1D or LayerKind.AvgPool1D;
+                    var size = FirstInt();
+                    var stride = Named(a, "Stride", DefaultPoolStride);
+                    var padding = Named(a, "Padding", 0);
+                    return layer with
+                    {
+                        KernelH = oneD ? 1 : size,
+                        KernelW = size,
+                        StrideH = oneD ? 1 : stride,
+                        StrideW = stride,
+                        PadH = oneD ? 0 : padding,
+                        PadW = padding,
+                        PadMode = (PadMode)Named(a, "PaddingMode", 0),
+                        Bias = false,
+                    };
+                }
+                case LayerKind.Dense:
+                    return layer with { Units = FirstInt(), Bias = NamedBool(a, "Bias", true) };
+                case LayerKind.Dropout:
+                    return layer with { Rate = positional.Length > 0 ? DoubleOf(positional[0]) : double.NaN, Bias = false };
+                case LayerKind.BatchNorm:
+                    return layer with { Eps = NamedDouble(a, "Eps", 1e-5), Momentum = NamedDouble(a, "Momentum", 0.1), Affine = NamedBool(a, "Affine", true), Bias = false };
+                case LayerKind.LayerNorm:
+                    return layer with { Eps = NamedDouble(a, "Eps", 1e-5), Affine = true, Bias = false };
+                case LayerKind.InstanceNorm:
+                    return layer with { Eps = NamedDouble(a, "Eps", 1e-5), Affine = NamedBool(a, "Affine", false), Bias = false };
+                case LayerKind.GroupNorm:
+                    return layer with { Groups = FirstInt(), Eps = NamedDouble(a, "Eps", 1e-5), Affine = true, Bias = false };
+                case LayerKind.LocalResponseNorm:
+                    return layer with
+                    {
+                        Units = FirstInt(),
+                        Alpha = NamedDouble(a, "Alpha", 1e-4),
+                        Beta = NamedDouble(a, "Beta", 0.75),
+                        K = NamedDouble(a, "K", 1),
+                        Bias = false,
+                    };
+                case LayerKind.Add:
+                case LayerKind.Concat:
+                    return layer with { Inputs = Strings(positional), Bias = false };
+                case LayerKind.Multiply:
+                    return layer with { Inputs = Strings(positional), Bias = false };
+                case LayerKind.MaxUnpool2D:
+                    return layer with { Reference = positional.Length > 0 && positional[0].Value is string pool ? pool : "", Bias = false };
+                default:
+                    return layer with { Bias = false };
             }
+        }
 
-            var positional = primary.ConstructorArguments;
-            int First() => positional.Length > 0 ? IntOf(positional[0]) : 0;
-            var isPool = kind is LayerKind.MaxPool2D or LayerKind.AvgPool2D;
-            var units = kind is LayerKind.Conv2D or LayerKind.Dense ? First() : 0;
-            var kernel = kind == LayerKind.Conv2D ? Named(primary, "Kernel", DefaultConvKernel) : isPool ? First() : 0;
-            var stride = kind == LayerKind.Conv2D ? Named(primary, "Stride", DefaultConvStride) : isPool ? Named(primary, "Stride", DefaultPoolStride) : 0;
-            var padding = Named(primary, "Padding", 0);
-            var padMode = (PadMode)Named(primary, "PaddingMode", 0);
-            var bias = NamedBool(primary, "Bias", true);
-            var rate = kind == LayerKind.Dropout && positional.Length > 0 ? DoubleOf(positional[0]) : 0;
+        /// <summary>The written <c>From</c>, as a one-element input list; empty means "the previous layer".</summary>
+        private static EquatableArray<string> ReadFrom(AttributeData? a)
+        {
+            if (a is null) return EquatableArray<string>.Empty;
+            foreach (var named in a.NamedArguments)
+            {
+                if (named.Key == "From" && named.Value.Value is string from) return new EquatableArray<string>(new[] { from });
+            }
+            return EquatableArray<string>.Empty;
+        }
 
-            return new LayerSpec(property.Name, modifiers, isPartial, kind.Value, primaryName!,
-                units, kernel, stride, padding, padMode, bias, rate, activation, malformed, extra.ToEquatableArray());
+        /// <summary>Strings of a params string[] constructor (or of its expanded arguments).</summary>
+        private static EquatableArray<string> Strings(System.Collections.Immutable.ImmutableArray<TypedConstant> positional)
+        {
+            var result = new List<string>();
+            foreach (var argument in positional)
+            {
+                if (argument.Kind == TypedConstantKind.Array)
+                {
+                    if (argument.IsNull) continue;
+                    foreach (var item in argument.Values) result.Add(item.Value as string ?? "");
+                }
+                else
+                {
+                    result.Add(argument.Value as string ?? "");
+                }
+            }
+            return result.ToEquatableArray();
+        }
+
+        private static double NamedDouble(AttributeData? attribute, string name, double fallback)
+        {
+            if (attribute is null) return fallback;
+            foreach (var named in attribute.NamedArguments)
+            {
+                if (named.Key == name) return DoubleOf(named.Value);
+            }
+            return fallback;
         }
 
         private static ActivationKind ActivationOf(string name) => name switch
@@ -175,6 +326,10 @@ namespace ModelDsl.Generators.Parsing
             "Tanh" => ActivationKind.Tanh,
             "Sigmoid" => ActivationKind.Sigmoid,
             "Softmax" => ActivationKind.Softmax,
+            "LeakyReLU" => ActivationKind.LeakyReLU,
+            "ReLU6" => ActivationKind.ReLU6,
+            "SiLU" => ActivationKind.SiLU,
+            "HardSwish" => ActivationKind.HardSwish,
             _ => ActivationKind.None,
         };
 

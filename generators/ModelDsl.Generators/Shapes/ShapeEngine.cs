@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Numerics;
 using ModelDsl.Generators.Model;
 
 namespace ModelDsl.Generators.Shapes
@@ -10,58 +11,55 @@ namespace ModelDsl.Generators.Shapes
     /// Roslyn types; the generator and the analyzers both run it, nothing else computes an output size.
     /// </summary>
     /// <remarks>
-    /// Output size per spatial axis (strict, the course's rule): W' = (W − F + 2P)/S + 1, an error when
-    /// the division is not exact. <c>Same</c>: W' = ⌈W/S⌉ with the needed padding split, the extra
-    /// row/column at the bottom/right. Receptive field: r' = r + (F − 1)·j, jump j' = j·S.
+    /// Output size per spatial axis (strict, the course's rule): W′ = (W − D·(F − 1) − 1 + 2P)/S + 1, an
+    /// error when the division is not exact unless the model or layer opts in to Floor/Ceil. <c>Same</c>:
+    /// W′ = ⌈W/S⌉ with the needed padding split, the extra row/column at the bottom/right. Transposed
+    /// convolution: W′ = (W − 1)·S − 2P + D·(F − 1) + OutputPadding + 1. Receptive field: r′ = r + D·(F − 1)·j,
+    /// jump j′ = j·S; a merge sees the widest of its inputs.
     /// </remarks>
     internal static class ShapeEngine
     {
-        /// <summary>The largest per-sample tensor the runtime indexes (int).</summary>
+        /// <summary>The largest per-sample tensor (and parameter count of one layer) the runtime indexes (int).</summary>
         private const long MaxSize = int.MaxValue;
 
         public static ShapedModel Run(ModelSpec spec)
         {
             var problems = new List<ShapeProblem>();
             var layers = new List<ShapedLayer>();
-            if (!TryInput(spec, problems, out var input))
-            {
-                return new ShapedModel(spec, default, layers.ToEquatableArray(), problems.ToEquatableArray());
-            }
+            ShapedModel Result(Dims input) => new(spec, input, layers.ToEquatableArray(), problems.ToEquatableArray());
 
+            if (!TryInput(spec, problems, out var input)) return Result(default);
             if (spec.HasForeignBase)
             {
                 problems.Add(Problem(ProblemKind.InvalidHyperparameter, -1, "",
                     $"Model '{spec.ClassName}' declares a base class; the generator makes every model derive from ModelDsl.Model, so remove it"));
-                return new ShapedModel(spec, input, layers.ToEquatableArray(), problems.ToEquatableArray());
+                return Result(input);
             }
 
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var declared = new Dictionary<string, int>(StringComparer.Ordinal);
             for (var i = 0; i < spec.Layers.Count; i++)
             {
-                if (!seen.Add(spec.Layers[i].Name))
+                if (declared.ContainsKey(spec.Layers[i].Name))
                 {
                     // Two members with one name: the C# compiler reports it (CS0102).
                     problems.Add(Problem(ProblemKind.NotBound, i, "", $"'{spec.Layers[i].Name}' is declared twice."));
-                    return new ShapedModel(spec, input, layers.ToEquatableArray(), problems.ToEquatableArray());
+                    return Result(input);
                 }
+                declared[spec.Layers[i].Name] = i;
             }
 
-            var current = input;
-            long rf = 1, jump = 1;
+            var fields = new List<(long Rf, long Jump)>();
             for (var i = 0; i < spec.Layers.Count; i++)
             {
-                var layer = spec.Layers[i];
                 var before = problems.Count;
-                var shaped = Layer(spec, i, layer, current, ref rf, ref jump, problems);
+                var shaped = new LayerShaper(spec, i, input, layers, fields, declared, problems).Shape();
                 if (shaped is null || problems.Count > before)
                 {
                     break; // later shapes depend on this one; one root cause, one diagnostic
                 }
                 layers.Add(shaped);
-                current = shaped.Out;
             }
-
-            return new ShapedModel(spec, input, layers.ToEquatableArray(), problems.ToEquatableArray());
+            return Result(input);
         }
 
         private static bool TryInput(ModelSpec spec, List<ShapeProblem> problems, out Dims input)
@@ -74,12 +72,12 @@ namespace ModelDsl.Generators.Shapes
             }
             var dims = spec.Input;
             var written = "[" + string.Join(", ", dims.Select(d => Num.I(d))) + "]";
-            if (dims.Count != 1 && dims.Count != 3)
+            if (dims.Count < 1 || dims.Count > 3)
             {
                 problems.Add(Problem(ProblemKind.InvalidHyperparameter, -1, "Input",
                     dims.Count == 0
-                        ? $"Model '{spec.ClassName}' declares no input shape; write Input = [C, H, W] (e.g. [1, 28, 28]) or Input = [features]"
-                        : $"Model '{spec.ClassName}' declares Input = {written}; the input shape must be [C, H, W] or [features]"));
+                        ? $"Model '{spec.ClassName}' declares no input shape; write Input = [C, H, W] (e.g. [1, 28, 28]), [C, L] or [features]"
+                        : $"Model '{spec.ClassName}' declares Input = {written}; the input shape must be [C, H, W], [C, L] or [features]"));
                 return false;
             }
             if (dims.Any(d => d <= 0))
@@ -94,252 +92,574 @@ namespace ModelDsl.Generators.Shapes
                     $"Model '{spec.ClassName}' declares Input = {written}: more than {Num.Grouped(MaxSize)} values per sample"));
                 return false;
             }
-            input = dims.Count == 3 ? Dims.Map(dims[0], dims[1], dims[2]) : Dims.Vector(dims[0]);
+            input = dims.Count switch
+            {
+                3 => Dims.Map(dims[0], dims[1], dims[2]),
+                2 => Dims.Sequence(dims[0], dims[1]),
+                _ => Dims.Vector(dims[0]),
+            };
             return true;
         }
 
-        private static ShapedLayer? Layer(ModelSpec spec, int index, LayerSpec layer, Dims x,
-            ref long rf, ref long jump, List<ShapeProblem> problems)
+        internal static ShapeProblem Problem(ProblemKind kind, int index, string argument, string message) =>
+            new(kind, index, argument, message, EquatableArray<int>.Empty, false);
+
+        /// <summary>Shapes one layer: resolves its inputs, checks its arguments, computes its output and costs.</summary>
+        private sealed class LayerShaper
         {
-            var where = $"{layer.Attribute} '{layer.Name}'";
-            if (layer.Malformed)
+            private readonly ModelSpec _spec;
+            private readonly int _index;
+            private readonly LayerSpec _layer;
+            private readonly Dims _modelInput;
+            private readonly List<ShapedLayer> _done;
+            private readonly List<(long Rf, long Jump)> _fields;
+            private readonly Dictionary<string, int> _declared;
+            private readonly List<ShapeProblem> _problems;
+            private readonly string _where;
+            private int[] _inputs = Array.Empty<int>();
+            private Dims[] _shapes = Array.Empty<Dims>();
+            private long _rf = 1, _jump = 1;
+
+            public LayerShaper(ModelSpec spec, int index, Dims modelInput, List<ShapedLayer> done,
+                List<(long Rf, long Jump)> fields, Dictionary<string, int> declared, List<ShapeProblem> problems)
             {
-                problems.Add(Problem(ProblemKind.NotBound, index, "", $"{where} does not bind."));
-                return null;
-            }
-            if (!layer.IsPartial)
-            {
-                problems.Add(Problem(ProblemKind.InvalidHyperparameter, index, "",
-                    $"'{layer.Name}' must be declared as 'partial Layer {layer.Name} {{ get; }}' for the generator to implement it"));
-                return null;
-            }
-            if (layer.ExtraLayerAttributes.Count > 0)
-            {
-                problems.Add(Problem(ProblemKind.InvalidHyperparameter, index, "",
-                    $"'{layer.Name}' declares {layer.Attribute} and {string.Join(" and ", layer.ExtraLayerAttributes)}; " +
-                    "a property declares one layer (an activation may stand beside it)"));
-                return null;
+                _spec = spec;
+                _index = index;
+                _layer = spec.Layers[index];
+                _modelInput = modelInput;
+                _done = done;
+                _fields = fields;
+                _declared = declared;
+                _problems = problems;
+                _where = $"{_layer.Attribute} '{_layer.Name}'";
             }
 
-            var init = InitFor(spec, index);
-            switch (layer.Kind)
+            private Dims X => _shapes[0];
+
+            public ShapedLayer? Shape()
             {
-                case LayerKind.Conv2D:
-                case LayerKind.MaxPool2D:
-                case LayerKind.AvgPool2D:
-                    return Windowed(index, layer, where, x, init, ref rf, ref jump, problems);
-
-                case LayerKind.Flatten:
-                    rf += (x.H - 1) * jump;
-                    return Simple(layer, x, Dims.Vector(checked((int)x.Size)), (int)rf);
-
-                case LayerKind.Dense:
+                if (_layer.Malformed)
                 {
-                    if (layer.Units <= 0)
+                    return Fail(ProblemKind.NotBound, "", $"{_where} does not bind.");
+                }
+                if (!_layer.IsPartial)
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "",
+                        $"'{_layer.Name}' must be declared as 'partial Layer {_layer.Name} {{ get; }}' for the generator to implement it");
+                }
+                if (_layer.ExtraLayerAttributes.Count > 0)
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "",
+                        $"'{_layer.Name}' declares {_layer.Attribute} and {string.Join(" and ", _layer.ExtraLayerAttributes)}; " +
+                        "a property declares one layer (an activation may stand beside it)");
+                }
+                if (!ResolveInputs()) return null;
+
+                var shaped = _layer.Kind switch
+                {
+                    LayerKind.Conv2D or LayerKind.Conv1D or LayerKind.ConvTranspose2D
+                        or LayerKind.MaxPool2D or LayerKind.AvgPool2D or LayerKind.MaxPool1D or LayerKind.AvgPool1D => Windowed(),
+                    LayerKind.Dense => Dense(),
+                    LayerKind.Flatten => Simple(Dims.Vector((int)X.Size), 0, (Math.Max(X.H, X.W) - 1) * _jump),
+                    LayerKind.Dropout => Dropout(),
+                    LayerKind.GlobalAvgPool or LayerKind.GlobalMaxPool => GlobalPool(),
+                    LayerKind.MaxUnpool2D => Unpool(),
+                    LayerKind.BatchNorm or LayerKind.LayerNorm or LayerKind.InstanceNorm or LayerKind.GroupNorm
+                        or LayerKind.LocalResponseNorm => Normalization(),
+                    LayerKind.Add => Add(),
+                    LayerKind.Concat => Concat(),
+                    LayerKind.Multiply => Multiply(),
+                    _ => Simple(X, 0, 0), // a standalone activation (not counted, like dropout)
+                };
+                if (shaped is not null) _fields.Add((_rf, _jump));
+                return shaped;
+            }
+
+            // ---- inputs ----------------------------------------------------------------------
+
+            private bool ResolveInputs()
+            {
+                var kind = _layer.Kind;
+                string[] names;
+                if (kind is LayerKind.Add or LayerKind.Concat)
+                {
+                    names = _layer.Inputs.ToArray();
+                    if (names.Length < 2)
                     {
-                        problems.Add(Problem(ProblemKind.InvalidHyperparameter, index, "Units",
-                            $"{where} has Units = {Num.I(layer.Units)}; the number of outputs must be at least 1"));
-                        return null;
+                        Fail(ProblemKind.InvalidHyperparameter, "Inputs",
+                            $"{_where} names {Num.I(names.Length)} input{(names.Length == 1 ? "" : "s")}; it combines two or more (nameof(A), nameof(B), …)");
+                        return false;
                     }
-                    var inputs = x.Size; // a Dense layer flattens its input: (N, C, H, W) → (N, C·H·W)
-                    var weights = inputs * layer.Units;
-                    if (weights > MaxSize)
+                }
+                else if (kind == LayerKind.Multiply)
+                {
+                    names = _layer.Inputs.ToArray();
+                    if (names.Length != 2)
                     {
-                        problems.Add(Problem(ProblemKind.InvalidHyperparameter, index, "Units",
-                            $"{where} would have {Num.I(layer.Units)} × {Num.I(inputs)} = {Num.Grouped(weights)} weights, more than {Num.Grouped(MaxSize)}"));
-                        return null;
+                        Fail(ProblemKind.InvalidHyperparameter, "", $"{_where} takes a feature map and a per-channel scale: Multiply(nameof(X), nameof(Scale))");
+                        return false;
                     }
-                    rf += (x.H - 1) * jump;
-                    var bias = layer.Bias ? layer.Units : 0;
-                    return new ShapedLayer(layer, x, Dims.Vector(layer.Units), 0, 0, 0, 0, 0, 0, 0, 0,
-                        weights, bias, (int)inputs, layer.Units, init,
-                        2 * weights + bias, Clamp(rf));
+                }
+                else
+                {
+                    names = _layer.Inputs.ToArray(); // From, or empty for "the previous layer"
                 }
 
-                case LayerKind.Dropout:
-                    if (!(layer.Rate >= 0 && layer.Rate < 1))
-                    {
-                        problems.Add(Problem(ProblemKind.InvalidHyperparameter, index, "P",
-                            $"{where} has p = {Num.D(layer.Rate)}; the drop probability p must be in [0, 1)"));
-                        return null;
-                    }
-                    return Simple(layer, x, x, Clamp(rf));
-
-                default: // Activation
-                    return Simple(layer, x, x, Clamp(rf));
-            }
-        }
-
-        private static ShapedLayer Simple(LayerSpec layer, Dims x, Dims y, int rf) =>
-            new(layer, x, y, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, WeightInit.GlorotUniform, 0, rf);
-
-        private static int Clamp(long value) => value > int.MaxValue ? int.MaxValue : (int)value;
-
-        /// <summary>
-        /// The weight scale depends on what follows: He (√(6/fan_in)) before a ReLU, Glorot otherwise.
-        /// Pooling, dropout and flattening between the layer and its activation do not change that.
-        /// </summary>
-        private static WeightInit InitFor(ModelSpec spec, int index)
-        {
-            var layer = spec.Layers[index];
-            if (layer.Activation != ActivationKind.None && layer.Kind != LayerKind.Activation)
-            {
-                return layer.Activation == ActivationKind.ReLU ? WeightInit.HeUniform : WeightInit.GlorotUniform;
-            }
-            for (var i = index + 1; i < spec.Layers.Count; i++)
-            {
-                var next = spec.Layers[i];
-                switch (next.Kind)
+                if (names.Length == 0)
                 {
-                    case LayerKind.Dropout:
-                    case LayerKind.MaxPool2D:
-                    case LayerKind.AvgPool2D:
-                    case LayerKind.Flatten:
-                        continue;
-                    case LayerKind.Activation:
-                        return next.Activation == ActivationKind.ReLU ? WeightInit.HeUniform : WeightInit.GlorotUniform;
-                    default:
-                        return WeightInit.GlorotUniform;
+                    _inputs = new[] { _index - 1 };
                 }
-            }
-            return WeightInit.GlorotUniform;
-        }
-
-        private static ShapedLayer? Windowed(int index, LayerSpec layer, string where, Dims x, WeightInit init,
-            ref long rf, ref long jump, List<ShapeProblem> problems)
-        {
-            var isConv = layer.Kind == LayerKind.Conv2D;
-            var kernelArg = isConv ? "Kernel" : "Size";
-            var k = layer.Kernel;
-            var s = layer.Stride == 0 && !isConv ? k : layer.Stride; // pooling: S defaults to F
-            var p = layer.PadMode == PadMode.Explicit ? layer.Padding : 0;
-
-            if (isConv && layer.Units <= 0)
-            {
-                problems.Add(Problem(ProblemKind.InvalidHyperparameter, index, "Filters",
-                    $"{where} has Filters = {Num.I(layer.Units)}; the number of filters K must be at least 1"));
-                return null;
-            }
-            if (k <= 0)
-            {
-                problems.Add(Problem(ProblemKind.InvalidHyperparameter, index, kernelArg,
-                    $"{where} has {kernelArg} = {Num.I(k)}; the window size F must be at least 1"));
-                return null;
-            }
-            if (layer.Stride < 0 || (isConv && layer.Stride == 0))
-            {
-                problems.Add(Problem(ProblemKind.InvalidHyperparameter, index, "Stride",
-                    $"{where} has Stride = {Num.I(layer.Stride)}; the stride S must be at least 1"));
-                return null;
-            }
-            if (layer.PadMode == PadMode.Explicit && layer.Padding < 0)
-            {
-                problems.Add(Problem(ProblemKind.InvalidHyperparameter, index, "Padding",
-                    $"{where} has Padding = {Num.I(layer.Padding)}; the padding P must be 0 or more"));
-                return null;
-            }
-            if (!isConv && layer.PadMode == PadMode.Explicit && 2L * p > k)
-            {
-                problems.Add(Problem(ProblemKind.InvalidHyperparameter, index, "Padding",
-                    $"{where} has Padding = {Num.I(p)} with a {Num.I(k)}×{Num.I(k)} window; pooling padding must be at most half the window ({Num.I(k / 2)}), or some windows would see only padding"));
-                return null;
-            }
-            if (layer.PadMode != PadMode.Explicit && layer.PadMode != PadMode.Valid && layer.PadMode != PadMode.Same)
-            {
-                problems.Add(Problem(ProblemKind.InvalidHyperparameter, index, "PaddingMode",
-                    $"{where} has PaddingMode = {Num.I((int)layer.PadMode)}; use Explicit, Valid or Same"));
-                return null;
-            }
-            if (x.Flat)
-            {
-                problems.Add(Problem(ProblemKind.InvalidHyperparameter, index, "",
-                    $"{where} needs a (C, H, W) input, but its input is flat: {x}; move it before the first Dense or Flatten layer"));
-                return null;
-            }
-
-            var rows = Axis(x.H, k, s, p, layer.PadMode);
-            var cols = Axis(x.W, k, s, p, layer.PadMode);
-            if (rows.TooLarge || cols.TooLarge)
-            {
-                problems.Add(Problem(ProblemKind.NonPositiveOutput, index, kernelArg,
-                    $"{where} has a {Num.I(k)}×{Num.I(k)} window larger than its padded {Num.I(x.H)}×{Num.I(x.W)} input: " +
-                    string.Join(" and ", new[] { (rows, "rows", x.H), (cols, "columns", x.W) }
-                        .Where(a => a.Item1.TooLarge)
-                        .Select(a => $"{Arithmetic(a.Item3, k, p, s)} = {Num.D(a.Item1.Exact)} {a.Item2}")) +
-                    "; the output size must be at least 1"));
-                return null;
-            }
-            if (!rows.IsInteger || !cols.IsInteger)
-            {
-                var failing = new[] { (rows, "rows", x.H), (cols, "columns", x.W) }.Where(a => !a.Item1.IsInteger).ToArray();
-                var paddings = FixPaddings(x, k, s, p, isConv);
-                var fixes = paddings.Length == 0
-                    ? "no padding makes it exact"
-                    : "Padding = " + string.Join(" or ", paddings.Select(v => Num.I(v))) + " makes it exact";
-                problems.Add(new ShapeProblem(ProblemKind.NonIntegerOutput, index,
-                    layer.Stride != 0 || isConv ? "Stride" : kernelArg,
-                    $"{where} gives " +
-                    string.Join(" and ", failing.Select(a => $"{Arithmetic(a.Item3, k, p, s)} = {Num.D(a.Item1.Exact)} {a.Item2}")) +
-                    $"; (W − F + 2P)/S + 1 must be an integer. {Cap(fixes)}, or PaddingMode = Same gives {Num.I(Ceil(x.H, s))}×{Num.I(Ceil(x.W, s))}",
-                    paddings.ToEquatableArray(), FixSame: true));
-                return null;
-            }
-
-            // Checked on the long sizes before they narrow to int (a huge padding would wrap).
-            var channels = isConv ? layer.Units : x.C;
-            if ((double)channels * rows.LongSize * cols.LongSize > MaxSize)
-            {
-                problems.Add(Problem(ProblemKind.InvalidHyperparameter, index, isConv ? "Filters" : kernelArg,
-                    $"{where} gives (N, {Num.I(channels)}, {Num.I(rows.LongSize)}, {Num.I(cols.LongSize)}): more than {Num.Grouped(MaxSize)} values per sample"));
-                return null;
-            }
-            var y = Dims.Map(channels, rows.Size, cols.Size);
-            rf += (k - 1) * jump;
-            jump *= s;
-
-            long weights = 0, bias = 0, flops;
-            int fanIn = 0, fanOut = 0;
-            if (isConv)
-            {
-                var weightCount = (System.Numerics.BigInteger)layer.Units * x.C * k * k; // K·C·F·F can overflow a long
-                if (weightCount > MaxSize)
+                else
                 {
-                    problems.Add(Problem(ProblemKind.InvalidHyperparameter, index, "Filters",
-                        $"{where} would have {weightCount.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} weights, more than {Num.Grouped(MaxSize)}"));
+                    _inputs = new int[names.Length];
+                    for (var i = 0; i < names.Length; i++)
+                    {
+                        var found = Reference(names[i], ArgumentOfInput(i));
+                        if (found is null) return false;
+                        _inputs[i] = found.Value;
+                    }
+                }
+                _shapes = _inputs.Select(j => j < 0 ? _modelInput : _done[j].Out).ToArray();
+                foreach (var j in _inputs)
+                {
+                    var (rf, jump) = j < 0 ? (1L, 1L) : _fields[j];
+                    if (rf > _rf) (_rf, _jump) = (rf, jump);
+                }
+                return true;
+            }
+
+            private string ArgumentOfInput(int position) => _layer.Kind switch
+            {
+                LayerKind.Add or LayerKind.Concat => "Inputs",
+                LayerKind.Multiply => position == 0 ? "Input" : "Scale",
+                _ => "From",
+            };
+
+            /// <summary>The index of an earlier layer named <paramref name="name"/>; a problem when it is unknown, this layer or a later one.</summary>
+            private int? Reference(string name, string argument)
+            {
+                if (_declared.TryGetValue(name, out var target))
+                {
+                    if (target < _index) return target;
+                    Fail(ProblemKind.LaterReference, argument, target == _index
+                        ? $"{_where} reads its own output; a layer reads earlier layers only, so the network has no cycles"
+                        : $"{_where} reads '{name}', which is declared after it; a layer reads earlier layers only (order = data flow), so move '{name}' up or this layer down");
                     return null;
                 }
-                weights = (long)weightCount;
-                bias = layer.Bias ? layer.Units : 0;
-                fanIn = (int)Math.Min((long)x.C * k * k, int.MaxValue);
-                fanOut = (int)Math.Min((long)layer.Units * k * k, int.MaxValue);
-                flops = 2 * weights * rows.Size * cols.Size + bias * rows.Size * cols.Size;
-            }
-            else
-            {
-                flops = (long)x.C * rows.Size * cols.Size * k * k;
+                var close = _spec.Layers.Take(_index).Select(l => l.Name)
+                    .OrderBy(n => Distance(n, name)).ThenBy(n => n, StringComparer.Ordinal)
+                    .Where(n => Distance(n, name) <= Math.Max(2, name.Length / 3)).Take(1).ToArray();
+                Fail(ProblemKind.UnknownReference, argument,
+                    $"{_where} reads '{name}', which is not a layer of '{_spec.ClassName}'" +
+                    (close.Length > 0 ? $"; did you mean '{close[0]}'?" : "; name an earlier layer with nameof(...)"));
+                return null;
             }
 
-            return new ShapedLayer(layer, x, y, k, k, s, s, rows.Before, cols.Before, rows.After, cols.After,
-                weights, bias, fanIn, fanOut, init, flops, Clamp(rf));
+            private static int Distance(string a, string b)
+            {
+                var d = new int[a.Length + 1, b.Length + 1];
+                for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+                for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+                for (var i = 1; i <= a.Length; i++)
+                {
+                    for (var j = 1; j <= b.Length; j++)
+                    {
+                        var cost = char.ToUpperInvariant(a[i - 1]) == char.ToUpperInvariant(b[j - 1]) ? 0 : 1;
+                        d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                    }
+                }
+                return d[a.Length, b.Length];
+            }
+
+            // ---- layers ----------------------------------------------------------------------
+
+            private ShapedLayer? Dense()
+            {
+                if (_layer.Units <= 0)
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "Units", $"{_where} has Units = {Num.I(_layer.Units)}; the number of outputs must be at least 1");
+                }
+                var inputs = X.Size; // a Dense layer flattens its input: (N, C, H, W) → (N, C·H·W)
+                var weights = inputs * _layer.Units;
+                if (weights > MaxSize)
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "Units",
+                        $"{_where} would have {Num.I(_layer.Units)} × {Num.I(inputs)} = {Num.Grouped(weights)} weights, more than {Num.Grouped(MaxSize)}");
+                }
+                _rf += (Math.Max(X.H, X.W) - 1) * _jump; // sees every position of its input
+                var bias = _layer.Bias ? _layer.Units : 0;
+                return Layer(Dims.Vector(_layer.Units), weights: weights, bias: bias, fanIn: (int)inputs, fanOut: _layer.Units,
+                    flops: 2 * weights + bias);
+            }
+
+            private ShapedLayer? Dropout()
+            {
+                if (!(_layer.Rate >= 0 && _layer.Rate < 1))
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "P", $"{_where} has p = {Num.D(_layer.Rate)}; the drop probability p must be in [0, 1)");
+                }
+                return Simple(X, 0, 0);
+            }
+
+            private ShapedLayer? GlobalPool()
+            {
+                if (X.Flat)
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "", $"{_where} pools over positions, but its input is flat: {X}; place it before the first Dense or Flatten layer");
+                }
+                _rf += (Math.Max(X.H, X.W) - 1) * _jump;
+                return Simple(Dims.Vector(X.C), X.Size, 0);
+            }
+
+            private ShapedLayer? Unpool()
+            {
+                var pool = Reference(_layer.Reference, "Pool");
+                if (pool is null) return null;
+                var source = _done[pool.Value];
+                if (source.Spec.Kind != LayerKind.MaxPool2D)
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "Pool", $"{_where} names '{source.Spec.Name}', a {source.Spec.Attribute}; it needs the switches of a MaxPool2D layer");
+                }
+                if (X != source.Out)
+                {
+                    return Fail(ProblemKind.MergeMismatch, "",
+                        $"{_where} unpools through '{source.Spec.Name}', whose output is {source.Out}, but its input is {X}; they must match");
+                }
+                return Simple(source.In, source.In.Size, 0);
+            }
+
+            private ShapedLayer? Normalization()
+            {
+                var kind = _layer.Kind;
+                if (kind is LayerKind.InstanceNorm or LayerKind.GroupNorm or LayerKind.LocalResponseNorm && X.Flat)
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "", $"{_where} normalizes over channels and positions, but its input is flat: {X}");
+                }
+                if (kind != LayerKind.LocalResponseNorm && !(_layer.Eps > 0))
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "Eps", $"{_where} has Eps = {Num.D(_layer.Eps)}; eps must be positive");
+                }
+                if (kind == LayerKind.BatchNorm && !(_layer.Momentum >= 0 && _layer.Momentum <= 1))
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "Momentum", $"{_where} has Momentum = {Num.D(_layer.Momentum)}; the momentum must be in [0, 1]");
+                }
+                if (kind == LayerKind.GroupNorm && (_layer.Groups <= 0 || X.C % _layer.Groups != 0))
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "Groups",
+                        $"{_where} has Groups = {Num.I(_layer.Groups)}, which does not divide its {Num.I(X.C)} channels");
+                }
+                if (kind == LayerKind.LocalResponseNorm && _layer.Units <= 0)
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "Size", $"{_where} has Size = {Num.I(_layer.Units)}; the window of channels must be at least 1");
+                }
+                long affine = kind switch
+                {
+                    LayerKind.LayerNorm => X.Size,
+                    LayerKind.LocalResponseNorm => 0,
+                    _ => _layer.Affine ? X.C : 0,
+                };
+                var buffers = kind == LayerKind.BatchNorm ? 2L * X.C : 0;
+                return Layer(X, weights: affine, bias: affine, fanIn: 0, fanOut: 0, flops: 4 * X.Size, buffers: buffers);
+            }
+
+            private ShapedLayer? Add()
+            {
+                for (var i = 1; i < _shapes.Length; i++)
+                {
+                    if (_shapes[i] != X) return MergeMismatch(i, "one shape");
+                }
+                return Simple(X, X.Size * (_shapes.Length - 1), 0);
+            }
+
+            private ShapedLayer? Concat()
+            {
+                long channels = 0;
+                for (var i = 0; i < _shapes.Length; i++)
+                {
+                    var s = _shapes[i];
+                    if (s.Rank != X.Rank || s.H != X.H || s.W != X.W) return MergeMismatch(i, X.Rank == 1 ? "flat inputs" : "equal H×W");
+                    channels += s.C;
+                }
+                if (channels * X.H * X.W > MaxSize)
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "Inputs", $"{_where} gives {Num.Grouped(channels * X.H * X.W)} values per sample, more than {Num.Grouped(MaxSize)}");
+                }
+                return Simple(new Dims((int)channels, X.H, X.W, X.Rank), 0, 0);
+            }
+
+            private ShapedLayer? Multiply()
+            {
+                var scale = _shapes[1];
+                var ok = !X.Flat && scale.C == X.C && scale.H == 1 && scale.W == 1;
+                if (!ok)
+                {
+                    return Fail(ProblemKind.MergeMismatch, "Scale",
+                        $"{_where} scales each channel of '{Name(0)}' {X} by '{Name(1)}' {scale}, which must be one value per channel: (N, {Num.I(X.C)})");
+                }
+                return Simple(X, X.Size, 0);
+            }
+
+            private string Name(int input) => _inputs[input] < 0 ? "the input" : _spec.Layers[_inputs[input]].Name;
+
+            private ShapedLayer? MergeMismatch(int other, string requirement)
+            {
+                var a = X;
+                var b = _shapes[other];
+                var differences = new List<string>();
+                if (a.Rank != b.Rank) differences.Add($"rank {Num.I(a.Rank)} vs {Num.I(b.Rank)}");
+                if (a.C != b.C && _layer.Kind != LayerKind.Concat) differences.Add($"channels {Num.I(a.C)} vs {Num.I(b.C)}");
+                if (a.H != b.H || a.W != b.W) differences.Add($"H×W {Num.I(a.H)}×{Num.I(a.W)} vs {Num.I(b.H)}×{Num.I(b.W)}");
+                var message = $"{_where} needs {requirement}, but '{Name(0)}' gives {a} and '{Name(other)}' gives {b}: {string.Join(", ", differences)} differ";
+                if (_layer.Kind == LayerKind.Add && a.Rank == 3 && b.Rank == 3 && (a.C != b.C || a.H != b.H))
+                {
+                    // Project the larger map onto the smaller one: a 1×1 convolution with the stride that divides H.
+                    var (big, small, name) = a.H >= b.H ? (a, b, Name(0)) : (b, a, Name(other));
+                    if (small.H > 0 && big.H % small.H == 0 && big.W % small.W == 0 && big.H / small.H == big.W / small.W)
+                    {
+                        var stride = big.H / small.H;
+                        message += $"; project '{name}' with [Conv2D({Num.I(small.C)}, Kernel = 1{(stride > 1 ? $", Stride = {Num.I(stride)}" : "")})] first";
+                    }
+                }
+                return Fail(ProblemKind.MergeMismatch, "Inputs", message);
+            }
+
+            // ---- windows ---------------------------------------------------------------------
+
+            private ShapedLayer? Windowed()
+            {
+                var kind = _layer.Kind;
+                var isConv = kind is LayerKind.Conv2D or LayerKind.Conv1D or LayerKind.ConvTranspose2D;
+                var oneD = kind is LayerKind.Conv1D or LayerKind.MaxPool1D or LayerKind.AvgPool1D;
+                var transposed = kind == LayerKind.ConvTranspose2D;
+                var kernelArg = isConv ? "Kernel" : "Size";
+                var l = _layer;
+                var strideH = !isConv && l.StrideH == 0 ? l.KernelH : l.StrideH; // pooling: S defaults to F
+                var strideW = !isConv && l.StrideW == 0 ? l.KernelW : l.StrideW;
+                var explicitPadding = l.PadMode == PadMode.Explicit;
+                var padH = explicitPadding ? l.PadH : 0;
+                var padW = explicitPadding ? l.PadW : 0;
+
+                if (isConv && l.Units <= 0)
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "Filters", $"{_where} has Filters = {Num.I(l.Units)}; the number of filters K must be at least 1");
+                }
+                if (l.KernelH <= 0 || l.KernelW <= 0)
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, kernelArg, $"{_where} has {kernelArg} = {Num.I(Math.Min(l.KernelH, l.KernelW))}; the window size F must be at least 1");
+                }
+                if (l.StrideH < 0 || l.StrideW < 0 || (isConv && (l.StrideH == 0 || l.StrideW == 0)))
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "Stride", $"{_where} has Stride = {Num.I(Math.Min(l.StrideH, l.StrideW))}; the stride S must be at least 1");
+                }
+                if (explicitPadding && (l.PadH < 0 || l.PadW < 0))
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "Padding", $"{_where} has Padding = {Num.I(Math.Min(l.PadH, l.PadW))}; the padding P must be 0 or more");
+                }
+                if (!isConv && explicitPadding && (2L * padH > l.KernelH || 2L * padW > l.KernelW))
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "Padding",
+                        $"{_where} has Padding = {Num.I(Math.Max(padH, padW))} with a {Num.I(l.KernelH)}×{Num.I(l.KernelW)} window; pooling padding must be at most half the window ({Num.I(Math.Min(l.KernelH, l.KernelW) / 2)}), or some windows would see only padding");
+                }
+                if (l.PadMode != PadMode.Explicit && l.PadMode != PadMode.Valid && l.PadMode != PadMode.Same)
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "PaddingMode", $"{_where} has PaddingMode = {Num.I((int)l.PadMode)}; use Explicit, Valid or Same");
+                }
+                if (transposed && l.PadMode == PadMode.Same)
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "PaddingMode", $"{_where} cannot use PaddingMode = Same; give Padding and OutputPadding");
+                }
+                if (isConv && l.Dilation <= 0)
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "Dilation", $"{_where} has Dilation = {Num.I(l.Dilation)}; the dilation D must be at least 1");
+                }
+                var rounding = l.Rounding == RoundingMode.Inherit ? _spec.Rounding : l.Rounding;
+                if (rounding != RoundingMode.Strict && rounding != RoundingMode.Floor && rounding != RoundingMode.Ceil)
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "Rounding", $"{_where} has Rounding = {Num.I((int)rounding)}; use Strict, Floor or Ceil");
+                }
+                var wantRank = oneD ? 2 : 3;
+                if (X.Rank != wantRank)
+                {
+                    var hint = X.Rank switch
+                    {
+                        1 => "; move it before the first Dense or Flatten layer",
+                        2 => $"; use {l.Attribute.Replace("2D", "1D")} for (C, L) inputs",
+                        _ => $"; use {l.Attribute.Replace("1D", "2D")} for (C, H, W) inputs",
+                    };
+                    var needs = oneD ? "(C, L)" : "(C, H, W)";
+                    return Fail(ProblemKind.InvalidHyperparameter, "", $"{_where} needs a {needs} input, but its input is {(X.Flat ? "flat: " : "")}{X}{hint}");
+                }
+                if (isConv && (l.Groups <= 0 || X.C % l.Groups != 0 || l.Units % l.Groups != 0))
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "Groups",
+                        $"{_where} has Groups = {Num.I(l.Groups)}, which must divide both its {Num.I(X.C)} input channels and its {Num.I(l.Units)} filters");
+                }
+                if (transposed && (l.OutputPadding < 0 || (l.OutputPadding >= strideH && l.OutputPadding >= l.Dilation)))
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "OutputPadding",
+                        $"{_where} has OutputPadding = {Num.I(l.OutputPadding)}; it must be 0 or more and smaller than the stride or the dilation");
+                }
+
+                var dilation = isConv ? l.Dilation : 1;
+                Axis rows, cols;
+                if (transposed)
+                {
+                    rows = Axis.Transposed(X.H, l.KernelH, strideH, padH, dilation, l.OutputPadding);
+                    cols = Axis.Transposed(X.W, l.KernelW, strideW, padW, dilation, l.OutputPadding);
+                }
+                else
+                {
+                    rows = Axis.Forward(X.H, l.KernelH, strideH, padH, dilation, l.PadMode, rounding, isConv);
+                    cols = Axis.Forward(X.W, l.KernelW, strideW, padW, dilation, l.PadMode, rounding, isConv);
+                }
+                var axes = oneD ? new[] { (cols, "columns", X.W, l.KernelW, strideW, padW) }
+                    : new[] { (rows, "rows", X.H, l.KernelH, strideH, padH), (cols, "columns", X.W, l.KernelW, strideW, padW) };
+
+                if (axes.Any(a => a.Item1.TooSmall))
+                {
+                    return Fail(ProblemKind.NonPositiveOutput, kernelArg,
+                        $"{_where} has a {Window(oneD)} window larger than its padded {(oneD ? Num.I(X.W) : $"{Num.I(X.H)}×{Num.I(X.W)}")} input: " +
+                        string.Join(" and ", axes.Where(a => a.Item1.TooSmall).Select(a => $"{a.Item1.Arithmetic} = {Num.D(a.Item1.Exact)} {a.Item2}")) +
+                        "; the output size must be at least 1");
+                }
+                if (axes.Any(a => !a.Item1.IsInteger))
+                {
+                    var failing = axes.Where(a => !a.Item1.IsInteger).ToArray();
+                    var paddings = FixPaddings(axes.Select(a => (a.Item3, a.Item4, a.Item5)).ToArray(), dilation, padH, isConv);
+                    var fixes = paddings.Length == 0
+                        ? "no padding makes it exact"
+                        : "Padding = " + string.Join(" or ", paddings.Select(v => Num.I(v))) + " makes it exact";
+                    var same = oneD ? Num.I(Ceil(X.W, strideW)) : $"{Num.I(Ceil(X.H, strideH))}×{Num.I(Ceil(X.W, strideW))}";
+                    _problems.Add(new ShapeProblem(ProblemKind.NonIntegerOutput, _index,
+                        l.StrideH != 0 || isConv ? "Stride" : kernelArg,
+                        $"{_where} gives " +
+                        string.Join(" and ", failing.Select(a => $"{a.Item1.Arithmetic} = {Num.D(a.Item1.Exact)} {a.Item2}")) +
+                        $"; (W − F + 2P)/S + 1 must be an integer. {Cap(fixes)}, or PaddingMode = Same gives {same}",
+                        paddings.ToEquatableArray(), FixSame: true));
+                    return null;
+                }
+
+                var channels = isConv ? l.Units : X.C;
+                if ((double)channels * rows.Size * cols.Size > MaxSize)
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, isConv ? "Filters" : kernelArg,
+                        $"{_where} gives (N, {Num.I(channels)}, {Num.I(rows.Size)}, {Num.I(cols.Size)}): more than {Num.Grouped(MaxSize)} values per sample");
+                }
+                var y = oneD ? Dims.Sequence(channels, (int)cols.Size) : Dims.Map(channels, (int)rows.Size, (int)cols.Size);
+                var extent = Math.Max(oneD ? 1 : (long)dilation * (l.KernelH - 1), (long)dilation * (l.KernelW - 1));
+                _rf += extent * _jump;
+                _jump *= Math.Max(oneD ? 1 : strideH, strideW);
+
+                long weights = 0, bias = 0, flops;
+                int fanIn = 0, fanOut = 0;
+                var taps = (long)l.KernelH * l.KernelW;
+                if (isConv)
+                {
+                    var count = (BigInteger)l.Units * (X.C / l.Groups) * l.KernelH * l.KernelW; // K·(C/G)·F·F can overflow a long
+                    if (count > MaxSize)
+                    {
+                        return Fail(ProblemKind.InvalidHyperparameter, "Filters",
+                            $"{_where} would have {count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} weights, more than {Num.Grouped(MaxSize)}");
+                    }
+                    weights = (long)count;
+                    bias = l.Bias ? l.Units : 0;
+                    // PyTorch's fans: a transposed convolution's weight is (C, K/G, F, F), fan_in = (K/G)·F·F.
+                    fanIn = (int)Math.Min((transposed ? l.Units / l.Groups : X.C / l.Groups) * taps, int.MaxValue);
+                    fanOut = (int)Math.Min((transposed ? X.C / l.Groups : l.Units / l.Groups) * taps, int.MaxValue);
+                    var positions = transposed ? (long)X.H * X.W : rows.Size * cols.Size;
+                    flops = 2 * weights * positions + bias * rows.Size * cols.Size;
+                }
+                else
+                {
+                    flops = (long)X.C * rows.Size * cols.Size * taps;
+                }
+
+                return new ShapedLayer(l, _inputs.ToEquatableArray(), X, y,
+                    l.KernelH, l.KernelW, oneD ? 1 : strideH, strideW, oneD ? 0 : rows.Before, cols.Before, oneD ? 0 : rows.After, cols.After,
+                    weights, bias, fanIn, fanOut, InitFor(), flops, Clamp(_rf),
+                    DilationH: oneD ? 1 : dilation, DilationW: dilation, Groups: isConv ? l.Groups : 1);
+            }
+
+            private string Window(bool oneD) => oneD ? Num.I(_layer.KernelW) : $"{Num.I(_layer.KernelH)}×{Num.I(_layer.KernelW)}";
+
+            // ---- helpers ---------------------------------------------------------------------
+
+            private ShapedLayer Simple(Dims y, long flops, long rfGrowth)
+            {
+                _rf += rfGrowth;
+                return Layer(y, 0, 0, 0, 0, flops);
+            }
+
+            private ShapedLayer Layer(Dims y, long weights, long bias, int fanIn, int fanOut, long flops, long buffers = 0) =>
+                new(_layer, _inputs.ToEquatableArray(), X, y, 0, 0, 0, 0, 0, 0, 0, 0,
+                    weights, bias, fanIn, fanOut, InitFor(), flops, Clamp(_rf), BufferCount: buffers);
+
+            private ShapedLayer? Fail(ProblemKind kind, string argument, string message)
+            {
+                _problems.Add(Problem(kind, _index, argument, message));
+                return null;
+            }
+
+            private static int Clamp(long value) => value > int.MaxValue ? int.MaxValue : (int)value;
+
+            /// <summary>
+            /// The weight scale depends on what follows: He (√(6/fan_in)) before a ReLU-like activation, Glorot
+            /// otherwise. Pooling, dropout, normalization and flattening in between do not change that.
+            /// </summary>
+            private WeightInit InitFor()
+            {
+                var layers = _spec.Layers;
+                if (_layer.Activation != ActivationKind.None && _layer.Kind != LayerKind.Activation)
+                {
+                    return ReLULike(_layer.Activation) ? WeightInit.HeUniform : WeightInit.GlorotUniform;
+                }
+                for (var i = _index + 1; i < layers.Count; i++)
+                {
+                    var next = layers[i];
+                    if (next.Inputs.Count > 0 && !(next.Inputs.Count == 1 && next.Inputs[0] == layers[i - 1].Name)) return WeightInit.GlorotUniform;
+                    switch (next.Kind)
+                    {
+                        case LayerKind.Dropout:
+                        case LayerKind.MaxPool2D:
+                        case LayerKind.AvgPool2D:
+                        case LayerKind.MaxPool1D:
+                        case LayerKind.AvgPool1D:
+                        case LayerKind.Flatten:
+                        case LayerKind.BatchNorm:
+                        case LayerKind.GroupNorm:
+                        case LayerKind.InstanceNorm:
+                        case LayerKind.LayerNorm:
+                            if (next.Activation != ActivationKind.None) return ReLULike(next.Activation) ? WeightInit.HeUniform : WeightInit.GlorotUniform;
+                            continue;
+                        case LayerKind.Activation:
+                            return ReLULike(next.Activation) ? WeightInit.HeUniform : WeightInit.GlorotUniform;
+                        default:
+                            return WeightInit.GlorotUniform;
+                    }
+                }
+                return WeightInit.GlorotUniform;
+            }
+
+            private static bool ReLULike(ActivationKind a) => a is ActivationKind.ReLU or ActivationKind.LeakyReLU or ActivationKind.ReLU6;
         }
 
         private static string Cap(string text) => char.ToUpperInvariant(text[0]) + text.Substring(1);
 
         private static long Ceil(long a, long b) => (a + b - 1) / b;
 
-        /// <summary>The course's arithmetic as text: <c>(10 − 3 + 0)/2 + 1</c>, the middle term being 2P.</summary>
-        private static string Arithmetic(long w, long f, long p, long s) =>
-            $"({Num.I(w)} − {Num.I(f)} + {Num.I(2 * p)})/{Num.I(s)} + 1";
-
-        /// <summary>Paddings (0 ≤ P &lt; F, at most F/2 for pooling) that make both axes exact, closest to the written one first.</summary>
-        private static int[] FixPaddings(Dims x, int k, int s, int current, bool isConv)
+        /// <summary>Paddings (0 ≤ P &lt; F, at most F/2 for pooling) that make every axis exact, closest to the written one first.</summary>
+        private static int[] FixPaddings((int Size, int Kernel, int Stride)[] axes, int dilation, int current, bool isConv)
         {
-            var limit = isConv ? k - 1 : k / 2;
+            var kernel = axes.Min(a => a.Kernel);
+            var limit = isConv ? kernel - 1 : kernel / 2;
             var result = new List<int>();
             for (var p = 0; p <= limit && p <= 1024; p++)
             {
-                if ((x.H - k + 2L * p) >= 0 && (x.H - k + 2L * p) % s == 0 &&
-                    (x.W - k + 2L * p) >= 0 && (x.W - k + 2L * p) % s == 0)
+                if (axes.All(a =>
+                    {
+                        var n = (long)a.Size - (long)dilation * (a.Kernel - 1) - 1 + 2L * p;
+                        return n >= 0 && a.Stride > 0 && n % a.Stride == 0;
+                    }))
                 {
                     result.Add(p);
                 }
@@ -347,44 +667,69 @@ namespace ModelDsl.Generators.Shapes
             return result.OrderBy(p => Math.Abs(p - current)).ThenBy(p => p).Take(3).ToArray();
         }
 
-        private readonly struct AxisResult
+        /// <summary>One spatial axis of a window layer: its output size, and the padding before/after it implies.</summary>
+        private readonly struct Axis
         {
-            public AxisResult(long numerator, long stride, int before, int after)
+            private Axis(long numerator, long stride, long size, int before, int after, string arithmetic, bool exactRequired)
             {
                 Numerator = numerator;
                 Stride = stride;
+                Size = size;
                 Before = before;
                 After = after;
+                Arithmetic = arithmetic;
+                IsInteger = !exactRequired || numerator % stride == 0;
             }
 
             public long Numerator { get; }
             public long Stride { get; }
+            public long Size { get; }
             public int Before { get; }
             public int After { get; }
+            public string Arithmetic { get; }
+            public bool IsInteger { get; }
             public double Exact => (double)Numerator / Stride + 1;
-            public bool TooLarge => Numerator < 0;
-            public bool IsInteger => Numerator % Stride == 0;
-            public long LongSize => Numerator / Stride + 1;
-            public int Size => (int)LongSize;
-        }
+            public bool TooSmall => Numerator < 0 || Size < 1;
 
-        private static AxisResult Axis(int size, int k, int s, int p, PadMode mode)
-        {
-            if (mode == PadMode.Same)
+            /// <summary>(size − D·(F − 1) − 1 + 2P)/S + 1, strict or rounded; Same computes its own padding.</summary>
+            public static Axis Forward(int size, int k, int s, int p, int d, PadMode mode, RoundingMode rounding, bool isConv)
             {
-                var outSize = Ceil(size, s);
-                var total = Math.Max((outSize - 1) * s + k - size, 0);
-                var before = total / 2;
-                // (size − k + total)/s + 1 = outSize exactly when total > 0; when total is 0 the
-                // window fits with room to spare and the last rows are simply not reached.
-                var numerator = (outSize - 1) * s;
-                return new AxisResult(numerator, s, (int)before, (int)(total - before));
+                var extent = (long)d * (k - 1) + 1;
+                if (mode == PadMode.Same)
+                {
+                    var outSize = Ceil(size, s);
+                    var total = Math.Max((outSize - 1) * s + extent - size, 0);
+                    var before = total / 2;
+                    // The padded axis is then an exact fit, or the last rows are simply not reached.
+                    return new Axis((outSize - 1) * s, s, outSize, (int)before, (int)(total - before), Text(size, k, d, (int)before, s), false);
+                }
+                var n = size - extent + 2L * p;
+                var arithmetic = Text(size, k, d, p, s);
+                if (n < 0) return new Axis(n, s, 0, p, p, arithmetic, true);
+                long outCount = rounding switch
+                {
+                    RoundingMode.Floor => n / s + 1,
+                    RoundingMode.Ceil => Ceil(n, s) + 1,
+                    _ => n / s + 1,
+                };
+                // PyTorch's rule for ceil mode: the last window must start inside the input or its left padding.
+                if (rounding == RoundingMode.Ceil && (outCount - 1) * s >= size + p) outCount--;
+                var after = (outCount - 1) * s + extent - size - p; // rows past the input the last window covers (may be negative: rows never read)
+                return new Axis(n, s, outCount, p, (int)Math.Max(0, Math.Min(after, int.MaxValue)), arithmetic, rounding == RoundingMode.Strict);
             }
-            var n = (long)size - k + 2L * p;
-            return new AxisResult(n, s, p, p);
-        }
 
-        private static ShapeProblem Problem(ProblemKind kind, int index, string argument, string message) =>
-            new(kind, index, argument, message, EquatableArray<int>.Empty, false);
+            /// <summary>(size − 1)·S − 2P + D·(F − 1) + OutputPadding + 1.</summary>
+            public static Axis Transposed(int size, int k, int s, int p, int d, int outputPadding)
+            {
+                var outSize = ((long)size - 1) * s - 2L * p + (long)d * (k - 1) + outputPadding + 1;
+                var arithmetic = $"({Num.I(size)} − 1)·{Num.I(s)} − {Num.I(2L * p)} + {(d == 1 ? "" : Num.I(d) + "·")}({Num.I(k)} − 1) + {Num.I(outputPadding)} + 1";
+                return new Axis(outSize - 1, 1, outSize, p, p, arithmetic, false);
+            }
+
+            /// <summary>The course's arithmetic as text: <c>(10 − 3 + 0)/2 + 1</c>, the middle term being 2P; with dilation <c>(10 − 2·(3 − 1) − 1 + 0)/2 + 1</c>.</summary>
+            private static string Text(long w, long f, long d, long p, long s) => d == 1
+                ? $"({Num.I(w)} − {Num.I(f)} + {Num.I(2 * p)})/{Num.I(s)} + 1"
+                : $"({Num.I(w)} − {Num.I(d)}·({Num.I(f)} − 1) − 1 + {Num.I(2 * p)})/{Num.I(s)} + 1";
+        }
     }
 }

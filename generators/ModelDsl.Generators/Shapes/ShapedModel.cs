@@ -2,17 +2,37 @@ using ModelDsl.Generators.Model;
 
 namespace ModelDsl.Generators.Shapes
 {
-    /// <summary>The shape of one sample: (C, H, W), or (C) when flat.</summary>
-    internal readonly record struct Dims(int C, int H, int W, bool Flat)
+    /// <summary>The shape of one sample: (C, H, W) when Rank = 3, (C, L) = (C, 1, L) when Rank = 2, (C) when Rank = 1.</summary>
+    internal readonly record struct Dims(int C, int H, int W, int Rank)
     {
-        public static Dims Map(int c, int h, int w) => new(c, h, w, false);
+        public static Dims Map(int c, int h, int w) => new(c, h, w, 3);
 
-        public static Dims Vector(int c) => new(c, 1, 1, true);
+        public static Dims Sequence(int c, int length) => new(c, 1, length, 2);
+
+        public static Dims Vector(int c) => new(c, 1, 1, 1);
+
+        public bool Flat => Rank == 1;
 
         public long Size => (long)C * H * W;
 
-        /// <summary><c>(N, 6, 28, 28)</c> or <c>(N, 120)</c>.</summary>
-        public override string ToString() => Flat ? $"(N, {Num.I(C)})" : $"(N, {Num.I(C)}, {Num.I(H)}, {Num.I(W)})";
+        /// <summary>Positions per channel: H·W (L for a sequence, 1 when flat).</summary>
+        public int Positions => H * W;
+
+        /// <summary><c>(N, 6, 28, 28)</c>, <c>(N, 6, 100)</c> or <c>(N, 120)</c>.</summary>
+        public override string ToString() => Rank switch
+        {
+            1 => $"(N, {Num.I(C)})",
+            2 => $"(N, {Num.I(C)}, {Num.I(W)})",
+            _ => $"(N, {Num.I(C)}, {Num.I(H)}, {Num.I(W)})",
+        };
+
+        /// <summary><c>64×56×56</c>, for messages.</summary>
+        public string Short => Rank switch
+        {
+            1 => Num.I(C),
+            2 => $"{Num.I(C)}×{Num.I(W)}",
+            _ => $"{Num.I(C)}×{Num.I(H)}×{Num.I(W)}",
+        };
     }
 
     /// <summary>What went wrong; each kind is one diagnostic id.</summary>
@@ -24,6 +44,12 @@ namespace ModelDsl.Generators.Shapes
         NonPositiveOutput,
         /// <summary>MDL0003: a hyperparameter outside its domain, or a layer that cannot take its input.</summary>
         InvalidHyperparameter,
+        /// <summary>MDL0004: a layer reads a name that is not a layer of the model.</summary>
+        UnknownReference,
+        /// <summary>MDL0005: a layer reads itself or a layer declared after it (a cycle or a forward reference).</summary>
+        LaterReference,
+        /// <summary>MDL0006: the inputs of Add, Concat or Multiply (or MaxUnpool2D and its pool) do not fit together.</summary>
+        MergeMismatch,
         /// <summary>An attribute that did not bind; the C# compiler already reports it, so no diagnostic.</summary>
         NotBound,
     }
@@ -53,9 +79,13 @@ namespace ModelDsl.Generators.Shapes
         HeUniform,
     }
 
-    /// <summary>One layer with everything inferred: shapes, resolved window geometry, costs.</summary>
+    /// <summary>
+    /// One layer with everything inferred: its inputs (indices of earlier layers, −1 for the model's
+    /// input), shapes, resolved window geometry, costs. <see cref="In"/> is the first input's shape.
+    /// </summary>
     internal sealed record ShapedLayer(
         LayerSpec Spec,
+        EquatableArray<int> Inputs,
         Dims In,
         Dims Out,
         int KernelH,
@@ -72,8 +102,13 @@ namespace ModelDsl.Generators.Shapes
         int FanOut,
         WeightInit Init,
         long Flops,
-        int ReceptiveField)
+        int ReceptiveField,
+        int DilationH = 1,
+        int DilationW = 1,
+        int Groups = 1,
+        long BufferCount = 0)
     {
+        /// <summary>Trained values: weights and biases (batch-norm running statistics are buffers, not parameters).</summary>
         public long Parameters => WeightCount + BiasCount;
 
         public long ActivationBytes => Out.Size * sizeof(float);
@@ -94,6 +129,16 @@ namespace ModelDsl.Generators.Shapes
             {
                 long total = 0;
                 foreach (var layer in Layers) total += layer.Parameters;
+                return total;
+            }
+        }
+
+        public long TotalBuffers
+        {
+            get
+            {
+                long total = 0;
+                foreach (var layer in Layers) total += layer.BufferCount;
                 return total;
             }
         }

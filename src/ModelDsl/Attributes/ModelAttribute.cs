@@ -17,4 +17,11 @@ public sealed class ModelAttribute : Attribute
     /// or <c>[features]</c> for vectors. The batch size N is chosen at run time.
     /// </summary>
     public int[] Input { get; set; } = [];
+
+    /// <summary>
+    /// How every window layer rounds a size that is not an integer, unless the layer says otherwise:
+    /// <see cref="Rounding.Strict"/> (the default, a compile error), or <see cref="Rounding.Floor"/>/<see cref="Rounding.Ceil"/>
+    /// for models that rely on PyTorch's rounding.
+    /// </summary>
+    public Rounding Rounding { get; set; }
 }

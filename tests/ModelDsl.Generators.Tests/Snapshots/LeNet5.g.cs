@@ -105,16 +105,16 @@ namespace Demo
         /// <inheritdoc/>
         protected override void BackwardCore(int n)
         {
-            // Gradients ping-pong between two buffers, last layer first; the first layer computes no input gradient.
-            Logits_Backward(n, GradientBuffer(0, 10, n), GradientBuffer(1, 84, n));
-            F6_Backward(n, GradientBuffer(1, 84, n), GradientBuffer(0, 120, n));
-            F5_Backward(n, GradientBuffer(0, 120, n), GradientBuffer(1, 400, n));
-            S4_Backward(n, GradientBuffer(1, 400, n), GradientBuffer(0, 1600, n));
-            A3_Backward(n, GradientBuffer(0, 1600, n), GradientBuffer(1, 1600, n));
-            C3_Backward(n, GradientBuffer(1, 1600, n), GradientBuffer(0, 1176, n));
-            S2_Backward(n, GradientBuffer(0, 1176, n), GradientBuffer(1, 4704, n));
-            A1_Backward(n, GradientBuffer(1, 4704, n), GradientBuffer(0, 4704, n));
-            C1_Backward(n, GradientBuffer(0, 4704, n), default);
+            // Last layer first. Each layer writes its inputs' gradients, or adds to them when another reader wrote first.
+            Logits_Backward(n);
+            F6_Backward(n);
+            F5_Backward(n);
+            S4_Backward(n);
+            A3_Backward(n);
+            C3_Backward(n);
+            S2_Backward(n);
+            A1_Backward(n);
+            C1_Backward(n);
         }
 
         // C1: Conv2D(1→6, F=5, S=1, P=2)   x:(N, 1, 28, 28) → y:(N, 6, 28, 28)
@@ -136,27 +136,29 @@ namespace Demo
 
         private void C1_Forward(int n, bool training)
         {
-            var x = Slot(0, n); // (N, 1, 28, 28)
+            var x = Slot(0, n); // the input: (N, 1, 28, 28)
             var y = Slot(1, n); // (N, 6, 28, 28)
             global::ModelDsl.Kernels.Conv2D.Forward<C1Shape>(x, Weights(C1_weight, C1_weight_Length), Weights(C1_bias, C1_bias_Length), y, n);
         }
 
-        private void C1_Backward(int n, global::System.Span<float> dy, global::System.Span<float> dx)
+        private void C1_Backward(int n)
         {
-            global::ModelDsl.Kernels.Conv2D.Backward<C1Shape>(Slot(0, n), Weights(C1_weight, C1_weight_Length), dy, dx, Grads(C1_weight, C1_weight_Length), Grads(C1_bias, C1_bias_Length), n);
+            var dy = GradientSlot(0, n); // (N, 6, 28, 28)
+            global::ModelDsl.Kernels.Conv2D.Backward<C1Shape>(Slot(0, n), Weights(C1_weight, C1_weight_Length), dy, default, Grads(C1_weight, C1_weight_Length), Grads(C1_bias, C1_bias_Length), n); // no input gradient: nothing before needs one
         }
 
         // A1: Tanh   x:(N, 6, 28, 28) → y:(N, 6, 28, 28)
         private void A1_Forward(int n, bool training)
         {
-            var x = Slot(1, n); // (N, 6, 28, 28)
+            var x = Slot(1, n); // C1: (N, 6, 28, 28)
             var y = Slot(2, n); // (N, 6, 28, 28)
             global::ModelDsl.Kernels.Activations.Tanh(x, y);
         }
 
-        private void A1_Backward(int n, global::System.Span<float> dy, global::System.Span<float> dx)
+        private void A1_Backward(int n)
         {
-            global::ModelDsl.Kernels.Activations.TanhBackward(Slot(2, n), dy, dx); // dx ← dy · f′(y)
+            var dy = GradientSlot(1, n); // (N, 6, 28, 28)
+            global::ModelDsl.Kernels.Activations.TanhBackward(Slot(2, n), dy, GradientSlot(0, n)); // dx ← dy · f′(y)
         }
 
         // S2: AvgPool2D(F=2, S=2)   x:(N, 6, 28, 28) → y:(N, 6, 14, 14)
@@ -177,14 +179,15 @@ namespace Demo
 
         private void S2_Forward(int n, bool training)
         {
-            var x = Slot(2, n); // (N, 6, 28, 28)
+            var x = Slot(2, n); // A1: (N, 6, 28, 28)
             var y = Slot(3, n); // (N, 6, 14, 14)
             global::ModelDsl.Kernels.AvgPool2D.Forward<S2Shape>(x, y, n);
         }
 
-        private void S2_Backward(int n, global::System.Span<float> dy, global::System.Span<float> dx)
+        private void S2_Backward(int n)
         {
-            global::ModelDsl.Kernels.AvgPool2D.Backward<S2Shape>(dy, dx, n);
+            var dy = GradientSlot(2, n); // (N, 6, 14, 14)
+            global::ModelDsl.Kernels.AvgPool2D.Backward<S2Shape>(dy, GradientSlot(1, n), n);
         }
 
         // C3: Conv2D(6→16, F=5, S=1, P=0)   x:(N, 6, 14, 14) → y:(N, 16, 10, 10)
@@ -206,27 +209,29 @@ namespace Demo
 
         private void C3_Forward(int n, bool training)
         {
-            var x = Slot(3, n); // (N, 6, 14, 14)
+            var x = Slot(3, n); // S2: (N, 6, 14, 14)
             var y = Slot(4, n); // (N, 16, 10, 10)
             global::ModelDsl.Kernels.Conv2D.Forward<C3Shape>(x, Weights(C3_weight, C3_weight_Length), Weights(C3_bias, C3_bias_Length), y, n);
         }
 
-        private void C3_Backward(int n, global::System.Span<float> dy, global::System.Span<float> dx)
+        private void C3_Backward(int n)
         {
-            global::ModelDsl.Kernels.Conv2D.Backward<C3Shape>(Slot(3, n), Weights(C3_weight, C3_weight_Length), dy, dx, Grads(C3_weight, C3_weight_Length), Grads(C3_bias, C3_bias_Length), n);
+            var dy = GradientSlot(3, n); // (N, 16, 10, 10)
+            global::ModelDsl.Kernels.Conv2D.Backward<C3Shape>(Slot(3, n), Weights(C3_weight, C3_weight_Length), dy, GradientSlot(2, n), Grads(C3_weight, C3_weight_Length), Grads(C3_bias, C3_bias_Length), n);
         }
 
         // A3: Tanh   x:(N, 16, 10, 10) → y:(N, 16, 10, 10)
         private void A3_Forward(int n, bool training)
         {
-            var x = Slot(4, n); // (N, 16, 10, 10)
+            var x = Slot(4, n); // C3: (N, 16, 10, 10)
             var y = Slot(5, n); // (N, 16, 10, 10)
             global::ModelDsl.Kernels.Activations.Tanh(x, y);
         }
 
-        private void A3_Backward(int n, global::System.Span<float> dy, global::System.Span<float> dx)
+        private void A3_Backward(int n)
         {
-            global::ModelDsl.Kernels.Activations.TanhBackward(Slot(5, n), dy, dx); // dx ← dy · f′(y)
+            var dy = GradientSlot(4, n); // (N, 16, 10, 10)
+            global::ModelDsl.Kernels.Activations.TanhBackward(Slot(5, n), dy, GradientSlot(3, n)); // dx ← dy · f′(y)
         }
 
         // S4: AvgPool2D(F=2, S=2)   x:(N, 16, 10, 10) → y:(N, 16, 5, 5)
@@ -247,14 +252,15 @@ namespace Demo
 
         private void S4_Forward(int n, bool training)
         {
-            var x = Slot(5, n); // (N, 16, 10, 10)
+            var x = Slot(5, n); // A3: (N, 16, 10, 10)
             var y = Slot(6, n); // (N, 16, 5, 5)
             global::ModelDsl.Kernels.AvgPool2D.Forward<S4Shape>(x, y, n);
         }
 
-        private void S4_Backward(int n, global::System.Span<float> dy, global::System.Span<float> dx)
+        private void S4_Backward(int n)
         {
-            global::ModelDsl.Kernels.AvgPool2D.Backward<S4Shape>(dy, dx, n);
+            var dy = GradientSlot(5, n); // (N, 16, 5, 5)
+            global::ModelDsl.Kernels.AvgPool2D.Backward<S4Shape>(dy, GradientSlot(4, n), n);
         }
 
         // F5: Dense(400→120) + Tanh   x:(N, 16, 5, 5) → y:(N, 120)
@@ -266,16 +272,17 @@ namespace Demo
 
         private void F5_Forward(int n, bool training)
         {
-            var x = Slot(6, n); // (N, 16, 5, 5)
+            var x = Slot(6, n); // S4: (N, 16, 5, 5)
             var y = Slot(7, n); // (N, 120)
             global::ModelDsl.Kernels.Dense.Forward<F5Shape>(x, Weights(F5_weight, F5_weight_Length), Weights(F5_bias, F5_bias_Length), y, n);
             global::ModelDsl.Kernels.Activations.Tanh(y, y);
         }
 
-        private void F5_Backward(int n, global::System.Span<float> dy, global::System.Span<float> dx)
+        private void F5_Backward(int n)
         {
-            global::ModelDsl.Kernels.Activations.TanhBackward(Slot(7, n), dy, dy); // dy ← dy · f′(y)
-            global::ModelDsl.Kernels.Dense.Backward<F5Shape>(Slot(6, n), Weights(F5_weight, F5_weight_Length), dy, dx, Grads(F5_weight, F5_weight_Length), Grads(F5_bias, F5_bias_Length), n);
+            var dy = GradientSlot(6, n); // (N, 120)
+            global::ModelDsl.Kernels.Activations.TanhBackward(Slot(7, n), dy, dy); // dx ← dy · f′(y)
+            global::ModelDsl.Kernels.Dense.Backward<F5Shape>(Slot(6, n), Weights(F5_weight, F5_weight_Length), dy, GradientSlot(5, n), Grads(F5_weight, F5_weight_Length), Grads(F5_bias, F5_bias_Length), n);
         }
 
         // F6: Dense(120→84) + Tanh   x:(N, 120) → y:(N, 84)
@@ -287,16 +294,17 @@ namespace Demo
 
         private void F6_Forward(int n, bool training)
         {
-            var x = Slot(7, n); // (N, 120)
+            var x = Slot(7, n); // F5: (N, 120)
             var y = Slot(8, n); // (N, 84)
             global::ModelDsl.Kernels.Dense.Forward<F6Shape>(x, Weights(F6_weight, F6_weight_Length), Weights(F6_bias, F6_bias_Length), y, n);
             global::ModelDsl.Kernels.Activations.Tanh(y, y);
         }
 
-        private void F6_Backward(int n, global::System.Span<float> dy, global::System.Span<float> dx)
+        private void F6_Backward(int n)
         {
-            global::ModelDsl.Kernels.Activations.TanhBackward(Slot(8, n), dy, dy); // dy ← dy · f′(y)
-            global::ModelDsl.Kernels.Dense.Backward<F6Shape>(Slot(7, n), Weights(F6_weight, F6_weight_Length), dy, dx, Grads(F6_weight, F6_weight_Length), Grads(F6_bias, F6_bias_Length), n);
+            var dy = GradientSlot(7, n); // (N, 84)
+            global::ModelDsl.Kernels.Activations.TanhBackward(Slot(8, n), dy, dy); // dx ← dy · f′(y)
+            global::ModelDsl.Kernels.Dense.Backward<F6Shape>(Slot(7, n), Weights(F6_weight, F6_weight_Length), dy, GradientSlot(6, n), Grads(F6_weight, F6_weight_Length), Grads(F6_bias, F6_bias_Length), n);
         }
 
         // Logits: Dense(84→10)   x:(N, 84) → y:(N, 10)
@@ -308,14 +316,15 @@ namespace Demo
 
         private void Logits_Forward(int n, bool training)
         {
-            var x = Slot(8, n); // (N, 84)
+            var x = Slot(8, n); // F6: (N, 84)
             var y = Slot(9, n); // (N, 10)
             global::ModelDsl.Kernels.Dense.Forward<LogitsShape>(x, Weights(Logits_weight, Logits_weight_Length), Weights(Logits_bias, Logits_bias_Length), y, n);
         }
 
-        private void Logits_Backward(int n, global::System.Span<float> dy, global::System.Span<float> dx)
+        private void Logits_Backward(int n)
         {
-            global::ModelDsl.Kernels.Dense.Backward<LogitsShape>(Slot(8, n), Weights(Logits_weight, Logits_weight_Length), dy, dx, Grads(Logits_weight, Logits_weight_Length), Grads(Logits_bias, Logits_bias_Length), n);
+            var dy = GradientSlot(8, n); // (N, 10)
+            global::ModelDsl.Kernels.Dense.Backward<LogitsShape>(Slot(8, n), Weights(Logits_weight, Logits_weight_Length), dy, GradientSlot(7, n), Grads(Logits_weight, Logits_weight_Length), Grads(Logits_bias, Logits_bias_Length), n);
         }
 
         private const string SummaryText = "LeNet5: input (N, 1, 28, 28)\nLayer    Type                         Output           Params    FLOPs  Activation bytes  RF\n--------------------------------------------------------------------------------------------\n(input)                               (N, 1, 28, 28)                               3,136   1\nC1       Conv2D(1→6, F=5, S=1, P=2)   (N, 6, 28, 28)      156  239,904            18,816   5\nA1       Tanh                         (N, 6, 28, 28)        0        0            18,816   5\nS2       AvgPool2D(F=2, S=2)          (N, 6, 14, 14)        0    4,704             4,704   6\nC3       Conv2D(6→16, F=5, S=1, P=0)  (N, 16, 10, 10)   2,416  481,600             6,400  14\nA3       Tanh                         (N, 16, 10, 10)       0        0             6,400  14\nS4       AvgPool2D(F=2, S=2)          (N, 16, 5, 5)         0    1,600             1,600  16\nF5       Dense(400→120) + Tanh        (N, 120)         48,120   96,120               480  32\nF6       Dense(120→84) + Tanh         (N, 84)          10,164   20,244               336  32\nLogits   Dense(84→10)                 (N, 10)             850    1,690                40  32\n--------------------------------------------------------------------------------------------\nTotal                                                  61,706  845,862            57,592\nPer sample. FLOPs: forward, a multiply-add counts 2. Activation bytes: float32 outputs. RF: receptive field in input pixels.";
@@ -349,6 +358,8 @@ namespace Demo
             Slots: new int[] { 784, 4704, 4704, 1176, 1600, 1600, 400, 120, 84, 10 },
             IntSlots: new int[] {  },
             OutputSlot: 9,
-            GradientSize: 4704);
+            GradientSlots: new int[] { 4704, 4704, 1176, 1600, 1600, 400, 120, 84, 10, 4704 },
+            OutputGradientSlot: 8)
+        ;
     }
 }

@@ -30,7 +30,8 @@ internal sealed class LinearModel : Model
             Slots: [d, classes],
             IntSlots: [],
             OutputSlot: 1,
-            GradientSize: Math.Max(d, classes));
+            GradientSlots: [classes],
+            OutputGradientSlot: 0);
     }
 
     protected override void ForwardCore(int n, bool training)
@@ -53,7 +54,7 @@ internal sealed class LinearModel : Model
     {
         var (d, k) = (_features, _classes);
         var x = Slot(0, n);                   // (N, D)
-        var dy = GradientBuffer(0, k, n);     // (N, K)
+        var dy = GradientSlot(0, n);          // (N, K)
         var dw = Grads(0, k * d);             // (K, D), accumulated
         var db = Grads(k * d, k);             // (K), accumulated
         for (var i = 0; i < n; i++)
