@@ -20,7 +20,10 @@ namespace ModelDsl.Analyzers
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
             DiagnosticDescriptors.NonIntegerOutput,
             DiagnosticDescriptors.NonPositiveOutput,
-            DiagnosticDescriptors.InvalidHyperparameter);
+            DiagnosticDescriptors.InvalidHyperparameter,
+            DiagnosticDescriptors.UnknownReference,
+            DiagnosticDescriptors.LaterReference,
+            DiagnosticDescriptors.MergeMismatch);
 
         public override void Initialize(AnalysisContext context)
         {
@@ -51,7 +54,8 @@ namespace ModelDsl.Analyzers
                 var attribute = problem.LayerIndex < 0
                     ? model
                     : LayerAttribute(type, problem.LayerIndex, spec.Layers[problem.LayerIndex].Attribute);
-                var location = ArgumentLocation(attribute, problem.Argument, context.CancellationToken)
+                var location = ValueLocation(attribute, problem.Value, context)
+                    ?? ArgumentLocation(attribute, problem.Argument, context.CancellationToken)
                     ?? type.Locations.FirstOrDefault()
                     ?? Location.None;
 
@@ -67,6 +71,9 @@ namespace ModelDsl.Analyzers
             ProblemKind.NonIntegerOutput => DiagnosticDescriptors.NonIntegerOutput,
             ProblemKind.NonPositiveOutput => DiagnosticDescriptors.NonPositiveOutput,
             ProblemKind.InvalidHyperparameter => DiagnosticDescriptors.InvalidHyperparameter,
+            ProblemKind.UnknownReference => DiagnosticDescriptors.UnknownReference,
+            ProblemKind.LaterReference => DiagnosticDescriptors.LaterReference,
+            ProblemKind.MergeMismatch => DiagnosticDescriptors.MergeMismatch,
             _ => null, // NotBound: the compiler already reports why the attribute does not bind
         };
 
@@ -90,6 +97,35 @@ namespace ModelDsl.Analyzers
             var name = attributeClass.Name;
             return name.EndsWith(suffix, StringComparison.Ordinal) ? name.Substring(0, name.Length - suffix.Length) : name;
         }
+
+        /// <summary>
+        /// The written argument whose constant value is <paramref name="value"/> (one name among several in
+        /// <c>Add(nameof(A), nameof(B))</c>), or null when there is none to find.
+        /// </summary>
+        private static Location? ValueLocation(AttributeData? attribute, string value, SymbolAnalysisContext context)
+        {
+            if (value.Length == 0) return null;
+            if (attribute?.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken) is not AttributeSyntax syntax || syntax.ArgumentList is null) return null;
+            foreach (var written in syntax.ArgumentList.Arguments)
+            {
+                if (WrittenName(written.Expression) == value) return written.GetLocation();
+            }
+            return null;
+        }
+
+        /// <summary>The name an argument spells: <c>nameof(A)</c> or <c>nameof(Outer.A)</c> gives A, <c>"A"</c> gives A.</summary>
+        private static string? WrittenName(ExpressionSyntax expression) => expression switch
+        {
+            LiteralExpressionSyntax literal => literal.Token.ValueText,
+            InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } } call
+                when call.ArgumentList.Arguments.Count == 1 => call.ArgumentList.Arguments[0].Expression switch
+                {
+                    IdentifierNameSyntax id => id.Identifier.ValueText,
+                    MemberAccessExpressionSyntax member => member.Name.Identifier.ValueText,
+                    _ => null,
+                },
+            _ => null,
+        };
 
         /// <summary>
         /// The written argument named <paramref name="argument"/>: a named argument (<c>Stride = 2</c>) or

@@ -243,7 +243,8 @@ namespace ModelDsl.Generators.Shapes
                     if (target < _index) return target;
                     Fail(ProblemKind.LaterReference, argument, target == _index
                         ? $"{_where} reads its own output; a layer reads earlier layers only, so the network has no cycles"
-                        : $"{_where} reads '{name}', which is declared after it; a layer reads earlier layers only (order = data flow), so move '{name}' up or this layer down");
+                        : $"{_where} reads '{name}', which is declared after it; a layer reads earlier layers only (order = data flow), so move '{name}' up or this layer down",
+                        name);
                     return null;
                 }
                 var close = _spec.Layers.Take(_index).Select(l => l.Name)
@@ -251,7 +252,8 @@ namespace ModelDsl.Generators.Shapes
                     .Where(n => Distance(n, name) <= Math.Max(2, name.Length / 3)).Take(1).ToArray();
                 Fail(ProblemKind.UnknownReference, argument,
                     $"{_where} reads '{name}', which is not a layer of '{_spec.ClassName}'" +
-                    (close.Length > 0 ? $"; did you mean '{close[0]}'?" : "; name an earlier layer with nameof(...)"));
+                    (close.Length > 0 ? $"; did you mean '{close[0]}'?" : "; name an earlier layer with nameof(...)"),
+                    name);
                 return null;
             }
 
@@ -420,7 +422,7 @@ namespace ModelDsl.Generators.Shapes
                         message += $"; project '{name}' with [Conv2D({Num.I(small.C)}, Kernel = 1{(stride > 1 ? $", Stride = {Num.I(stride)}" : "")})] first";
                     }
                 }
-                return Fail(ProblemKind.MergeMismatch, "Inputs", message);
+                return Fail(ProblemKind.MergeMismatch, "Inputs", message, _layer.Inputs.Count > other ? _layer.Inputs[other] : "");
             }
 
             // ---- windows ---------------------------------------------------------------------
@@ -594,9 +596,9 @@ namespace ModelDsl.Generators.Shapes
                 new(_layer, _inputs.ToEquatableArray(), X, y, 0, 0, 0, 0, 0, 0, 0, 0,
                     weights, bias, fanIn, fanOut, InitFor(), flops, Clamp(_rf), BufferCount: buffers);
 
-            private ShapedLayer? Fail(ProblemKind kind, string argument, string message)
+            private ShapedLayer? Fail(ProblemKind kind, string argument, string message, string value = "")
             {
-                _problems.Add(Problem(kind, _index, argument, message));
+                _problems.Add(Problem(kind, _index, argument, message) with { Value = value });
                 return null;
             }
 

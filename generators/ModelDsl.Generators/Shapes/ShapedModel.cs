@@ -64,13 +64,15 @@ namespace ModelDsl.Generators.Shapes
     /// <param name="Message">The message, with the arithmetic.</param>
     /// <param name="FixPaddings">Padding values that make every axis exact (closest first).</param>
     /// <param name="FixSame">Whether <c>PaddingMode.Same</c> is a fix.</param>
+    /// <param name="Value">For an argument holding several names (<c>Add(nameof(A), nameof(B))</c>), the name to point at.</param>
     internal sealed record ShapeProblem(
         ProblemKind Kind,
         int LayerIndex,
         string Argument,
         string Message,
         EquatableArray<int> FixPaddings,
-        bool FixSame);
+        bool FixSame,
+        string Value = "");
 
     /// <summary>How a weight is initialized (mirrors <c>ModelDsl.Initializer</c>).</summary>
     internal enum WeightInit
