@@ -11,6 +11,10 @@ namespace ModelDsl.Kernels;
 //   forward   y[oh, ow] = b + Σ_{i, j} w[i, j] · xp[oh·SH + i·DH, ow·SW + j·DW]   (taps in order i, j)
 //   backward  dxp[oh·SH + i·DH, ow·SW + j·DW] += w[i, j] · dy[oh, ow], dx = the x window of dxp
 //             dw[i, j] += Σ_{oh, ow} dy[oh, ow] · xp[oh·SH + i·DH, ow·SW + j·DW]
+// With unit stride (and no more padding than the kernel reaches) dx is itself a depthwise correlation:
+//   dx[ih, iw] = Σ_{i, j} w[KH − 1 − i, KW − 1 − j] · dy[ih − PT' + i·DH, iw − PL' + j·DW],
+//   PT' = (KH − 1)·DH − PadTop, PL' = (KW − 1)·DW − PadLeft,
+// the forward of Flipped<T> with the kernels reversed, which keeps its sums in registers.
 // Forward splits the N·C planes across parts; backward splits the channels, each part running the
 // samples of its channels in order, so dw needs no partial sums and never depends on thread timing.
 
@@ -33,8 +37,38 @@ internal static unsafe class DepthwiseConv
     /// <summary>dx (N, C, H, W) overwritten (skipped when null), dw (C, KH, KW) += (skipped when null).</summary>
     public static void Backward<T>(float* x, float* w, float* dy, float* dx, float* dw, int n) where T : struct, IConv2DShape
     {
+        if (dx != null && T.SH == 1 && T.SW == 1 && T.PadTop <= (T.KH - 1) * T.DH && T.PadLeft <= (T.KW - 1) * T.DW)
+        {
+            // flipped is w (C, KH, KW) with each kernel reversed in both directions.
+            var flipped = WorkerPool.ThreadScratch.PackedWeights(T.C * Taps<T>());
+            for (var c = 0; c < T.C; c++)
+                for (var t = 0; t < Taps<T>(); t++) flipped[c * Taps<T>() + t] = w[c * Taps<T>() + Taps<T>() - 1 - t];
+            Forward<Flipped<T>>(dy, flipped, null, dx, n);
+            dx = null;
+        }
+        if (dx == null && dw == null) return;
         var job = new BackwardJob<T> { X = x, W = w, DY = dy, DX = dx, DW = dw, N = n, Parts = Parts<T>(n, T.C) };
         WorkerPool.Run(ref job, job.Parts);
+    }
+
+    /// <summary>The depthwise correlation dy (N, C, OH, OW) → dx (N, C, H, W) that unit-stride backward-data is.</summary>
+    private readonly struct Flipped<T> : IConv2DShape where T : struct, IConv2DShape
+    {
+        public static int C => T.C;
+        public static int H => T.OH;
+        public static int W => T.OW;
+        public static int K => T.C;
+        public static int KH => T.KH;
+        public static int KW => T.KW;
+        public static int SH => 1;
+        public static int SW => 1;
+        public static int PadTop => (T.KH - 1) * T.DH - T.PadTop;
+        public static int PadLeft => (T.KW - 1) * T.DW - T.PadLeft;
+        public static int OH => T.H;
+        public static int OW => T.W;
+        public static int DH => T.DH;
+        public static int DW => T.DW;
+        public static int G => T.C;
     }
 
     private static int HP<T>() where T : struct, IConv2DShape => (T.OH - 1) * T.SH + (T.KH - 1) * T.DH + 1;
