@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 namespace ModelDsl.Kernels;
 
 // Dimension legend: N batch, C input channels, H×W input, K filters, KH×KW kernel, SH×SW stride,
@@ -23,11 +24,7 @@ public static unsafe class Conv2D
     public static void Forward<T>(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y, int n)
         where T : struct, IConv2DShape
     {
-        KernelMath.RequireBatch(n);
-        KernelMath.Require(x.Length, (long)n * InputSize<T>(), nameof(x));
-        KernelMath.Require(w.Length, WeightSize<T>(), nameof(w));
-        KernelMath.RequireOptional(b.Length, T.K, nameof(b));
-        KernelMath.Require(y.Length, (long)n * OutputSize<T>(), nameof(y));
+        KernelMath.RequireForward(n, x.Length, InputSize<T>(), w.Length, WeightSize<T>(), b.Length, T.K, y.Length, OutputSize<T>());
         fixed (float* px = x, pw = w, pb = b, py = y)
             ForwardCore<T>(px, pw, pb, py, n);
     }
@@ -37,13 +34,8 @@ public static unsafe class Conv2D
         Span<float> dx, Span<float> dw, Span<float> db, int n)
         where T : struct, IConv2DShape
     {
-        KernelMath.RequireBatch(n);
-        KernelMath.Require(x.Length, (long)n * InputSize<T>(), nameof(x));
-        KernelMath.Require(w.Length, WeightSize<T>(), nameof(w));
-        KernelMath.Require(dy.Length, (long)n * OutputSize<T>(), nameof(dy));
-        KernelMath.RequireOptional(dx.Length, (long)n * InputSize<T>(), nameof(dx));
-        KernelMath.Require(dw.Length, WeightSize<T>(), nameof(dw));
-        KernelMath.RequireOptional(db.Length, T.K, nameof(db));
+        KernelMath.RequireBackward(n, x.Length, InputSize<T>(), w.Length, WeightSize<T>(), dy.Length, OutputSize<T>(),
+            dx.Length, dw.Length, db.Length, T.K);
         fixed (float* px = x, pw = w, pdy = dy, pdx = dx, pdw = dw, pdb = db)
         {
             BackwardCore<T>(px, pw, pdy, pdx, pdw, n);
@@ -173,8 +165,12 @@ public static unsafe class Conv2D
                     {
                         var col = IsPointwise<T>() ? xg : buffer;
                         if (!IsPointwise<T>()) Im2Col<T>(xg, col);
-                        Sgemm.Multiply(false, true, KG<T>(), ColRows<T>(), Positions<T>(), dyg, Positions<T>(), col, Positions<T>(),
-                            dw + (long)g * KG<T>() * ColRows<T>(), ColRows<T>(), accumulate: part == 0 || s > first);
+                        var dwg = dw + (long)g * KG<T>() * ColRows<T>();   // dw_g is (KG, CF)
+                        if (KG<T>() < Sgemm.MR)
+                            NarrowTimesTransposed(KG<T>(), ColRows<T>(), Positions<T>(), dyg, col, dwg, accumulate: part == 0 || s > first);
+                        else
+                            Sgemm.Multiply(false, true, KG<T>(), ColRows<T>(), Positions<T>(), dyg, Positions<T>(), col, Positions<T>(),
+                                dwg, ColRows<T>(), accumulate: part == 0 || s > first);
                     }
                     if (DX == null) continue;
                     var dxg = GroupInput<T>(DX + (long)s * InputSize<T>(), g);
@@ -185,6 +181,60 @@ public static unsafe class Conv2D
                     if (!IsPointwise<T>()) Col2Im<T>(dcol, dxg);
                 }
         }
+    }
+
+    /// <summary>
+    /// c (M, R) = a (M, P) · bᵀ for b (R, P), or c += it when <paramref name="accumulate"/>: dot products
+    /// along P, four rows of a per pass over a row of b. For the few filters per group of a grouped
+    /// convolution, where the GEMM's MR-row tiles would mostly hold padding.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void NarrowTimesTransposed(int m, int r, int p, float* a, float* b, float* c, bool accumulate)
+    {
+        var sums = stackalloc float[4];
+        for (var row = 0; row < r; row++)
+        {
+            var bRow = b + (long)row * p;   // one row of b, (P)
+            for (var k = 0; k < m; k += 4)
+            {
+                var rows = Math.Min(4, m - k);
+                Dots4(a + (long)k * p, p, bRow, rows, sums);
+                for (var t = 0; t < rows; t++)
+                {
+                    var target = c + (long)(k + t) * r + row;
+                    *target = accumulate ? *target + sums[t] : sums[t];
+                }
+            }
+        }
+    }
+
+    /// <summary>sums[t] = a row t (of a (rows ≤ 4, P)) · b (P), each in a fixed order; rows past <paramref name="rows"/> repeat the last.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dots4(float* a, int p, float* b, int rows, float* sums)
+    {
+        float* a0 = a, a1 = a + (long)Math.Min(1, rows - 1) * p, a2 = a + (long)Math.Min(2, rows - 1) * p, a3 = a + (long)Math.Min(3, rows - 1) * p;
+        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        var i = 0;
+        for (; i <= p - 8; i += 8)
+        {
+            var bv = Vector256.Load(b + i);
+            s0 = Vector256.FusedMultiplyAdd(Vector256.Load(a0 + i), bv, s0);
+            s1 = Vector256.FusedMultiplyAdd(Vector256.Load(a1 + i), bv, s1);
+            s2 = Vector256.FusedMultiplyAdd(Vector256.Load(a2 + i), bv, s2);
+            s3 = Vector256.FusedMultiplyAdd(Vector256.Load(a3 + i), bv, s3);
+        }
+        float t0 = Vector256.Sum(s0), t1 = Vector256.Sum(s1), t2 = Vector256.Sum(s2), t3 = Vector256.Sum(s3);
+        for (; i < p; i++)
+        {
+            t0 = MathF.FusedMultiplyAdd(a0[i], b[i], t0);
+            t1 = MathF.FusedMultiplyAdd(a1[i], b[i], t1);
+            t2 = MathF.FusedMultiplyAdd(a2[i], b[i], t2);
+            t3 = MathF.FusedMultiplyAdd(a3[i], b[i], t3);
+        }
+        sums[0] = t0;
+        sums[1] = t1;
+        sums[2] = t2;
+        sums[3] = t3;
     }
 
     // Output columns ow whose input column ow·SW + j·DW − PadLeft lies in [0, W): [lo, hi).

@@ -16,11 +16,7 @@ public static unsafe class ConvTranspose2D
     public static void Forward<T>(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y, int n)
         where T : struct, IConvTranspose2DShape
     {
-        KernelMath.RequireBatch(n);
-        KernelMath.Require(x.Length, (long)n * InputSize<T>(), nameof(x));
-        KernelMath.Require(w.Length, WeightSize<T>(), nameof(w));
-        KernelMath.RequireOptional(b.Length, T.K, nameof(b));
-        KernelMath.Require(y.Length, (long)n * OutputSize<T>(), nameof(y));
+        KernelMath.RequireForward(n, x.Length, InputSize<T>(), w.Length, WeightSize<T>(), b.Length, T.K, y.Length, OutputSize<T>());
         fixed (float* px = x, pw = w, pb = b, py = y)
         {
             Conv2D.BackwardCore<Adjoint<T>>(null, pw, px, py, null, n);
@@ -33,13 +29,8 @@ public static unsafe class ConvTranspose2D
         Span<float> dx, Span<float> dw, Span<float> db, int n)
         where T : struct, IConvTranspose2DShape
     {
-        KernelMath.RequireBatch(n);
-        KernelMath.Require(x.Length, (long)n * InputSize<T>(), nameof(x));
-        KernelMath.Require(w.Length, WeightSize<T>(), nameof(w));
-        KernelMath.Require(dy.Length, (long)n * OutputSize<T>(), nameof(dy));
-        KernelMath.RequireOptional(dx.Length, (long)n * InputSize<T>(), nameof(dx));
-        KernelMath.Require(dw.Length, WeightSize<T>(), nameof(dw));
-        KernelMath.RequireOptional(db.Length, T.K, nameof(db));
+        KernelMath.RequireBackward(n, x.Length, InputSize<T>(), w.Length, WeightSize<T>(), dy.Length, OutputSize<T>(),
+            dx.Length, dw.Length, db.Length, T.K);
         fixed (float* px = x, pw = w, pdy = dy, pdx = dx, pdw = dw, pdb = db)
         {
             if (pdx != null) Conv2D.ForwardCore<Adjoint<T>>(pdy, pw, null, pdx, n);

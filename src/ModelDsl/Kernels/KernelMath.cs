@@ -132,6 +132,29 @@ internal static unsafe class KernelMath
         if (length != 0) Require(length, needed, name);
     }
 
+    /// <summary>Checks a layer's forward buffers: x (n·inputSize), w (weightSize), b (channels, or empty), y (n·outputSize).</summary>
+    public static void RequireForward(int n, int x, long inputSize, int w, long weightSize, int b, int channels, int y, long outputSize)
+    {
+        RequireBatch(n);
+        Require(x, n * inputSize, nameof(x));
+        Require(w, weightSize, nameof(w));
+        RequireOptional(b, channels, nameof(b));
+        Require(y, n * outputSize, nameof(y));
+    }
+
+    /// <summary>Checks a layer's backward buffers: x and dx (n·inputSize; dx may be empty), w and dw (weightSize), dy (n·outputSize), db (channels, or empty).</summary>
+    public static void RequireBackward(int n, int x, long inputSize, int w, long weightSize, int dy, long outputSize,
+        int dx, int dw, int db, int channels)
+    {
+        RequireBatch(n);
+        Require(x, n * inputSize, nameof(x));
+        Require(w, weightSize, nameof(w));
+        Require(dy, n * outputSize, nameof(dy));
+        RequireOptional(dx, n * inputSize, nameof(dx));
+        Require(dw, weightSize, nameof(dw));
+        RequireOptional(db, channels, nameof(db));
+    }
+
     /// <summary>Throws when the batch size is negative.</summary>
     public static void RequireBatch(int n)
     {

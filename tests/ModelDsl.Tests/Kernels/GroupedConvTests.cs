@@ -17,6 +17,10 @@ public class GroupedConvTests
         Func<int, double[], double[], double[]?, double[]> Reference,
         Func<int, double[], double[], double[], (double[] Dx, double[] Dw, double[] Db)> ReferenceBackward)
     {
+        /// <summary>x (N, C, H, W), w and b (K) from fixed seeds.</summary>
+        public (float[] X, float[] W, float[] B) Inputs(int n) =>
+            (Data.Uniform(n * D.InputSize, 1), Data.Uniform(WeightSize, 2), Data.Uniform(D.K, 3));
+
         public static Layer Conv<T>() where T : struct, IConv2DShape
         {
             var d = GroupedDims.Of<T>();
@@ -81,9 +85,7 @@ public class GroupedConvTests
     {
         var layer = Named(shape);
         var d = layer.D;
-        var x = Data.Uniform(n * d.InputSize, 1);
-        var w = Data.Uniform(layer.WeightSize, 2);
-        var b = Data.Uniform(d.K, 3);
+        var (x, w, b) = layer.Inputs(n);
         var y = Data.Garbage(n * d.OutputSize);
         layer.Forward(x, w, b, y, n);
         Data.AssertClose(layer.Reference(n, Data.ToDouble(x), Data.ToDouble(w), Data.ToDouble(b)), y, what: "y");
@@ -97,9 +99,7 @@ public class GroupedConvTests
     {
         var layer = Named(shape);
         var d = layer.D;
-        var x = Data.Uniform(n * d.InputSize, 1);
-        var w = Data.Uniform(layer.WeightSize, 2);
-        var b = Data.Uniform(d.K, 3);
+        var (x, w, b) = layer.Inputs(n);
         var r = Data.Uniform(n * d.OutputSize, 4);   // L = Σ r ⊙ y, so dy = r
         var dw0 = Data.Uniform(layer.WeightSize, 5); // gradients already present, to be added to
         var db0 = Data.Uniform(d.K, 6);
@@ -169,9 +169,7 @@ public class GroupedConvTests
     {
         var layer = Named(shape);
         var d = layer.D;
-        var x = Data.Uniform(n * d.InputSize, 1);
-        var w = Data.Uniform(layer.WeightSize, 2);
-        var b = Data.Uniform(d.K, 3);
+        var (x, w, b) = layer.Inputs(n);
         var dy = Data.Uniform(n * d.OutputSize, 4);
         (float[] Y, float[] Dx, float[] Dw, float[] Db) RunOnce()
         {
