@@ -85,6 +85,7 @@ internal static unsafe class DepthwiseConv
     private static int ColumnEnd<T>() where T : struct, IConv2DShape => Math.Min(WP<T>(), T.PadLeft + T.W);
 
     /// <summary>Copies plane x (H, W) into the x window of xp (HP, WP), whose border is already zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Pad<T>(float* x, float* xp) where T : struct, IConv2DShape
     {
         var width = ColumnEnd<T>() - T.PadLeft;
@@ -93,6 +94,7 @@ internal static unsafe class DepthwiseConv
     }
 
     /// <summary>dx (H, W) = the x window of dxp (HP, WP); cells no tap reaches get zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Crop<T>(float* dxp, float* dx) where T : struct, IConv2DShape
     {
         var width = Math.Max(0, ColumnEnd<T>() - T.PadLeft);
