@@ -57,6 +57,53 @@ internal static unsafe class KernelMath
         for (; i < n; i++) dst[i] += src[i];
     }
 
+    /// <summary>dst[0..n) += a · src[0..n), for short rows (no call overhead).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AxpyShort(float* dst, float* src, float a, int n)
+    {
+        var i = 0;
+        var va = Vector256.Create(a);
+        for (; i <= n - 8; i += 8) Vector256.Store(Vector256.FusedMultiplyAdd(va, Vector256.Load(src + i), Vector256.Load(dst + i)), dst + i);
+        for (; i < n; i++) dst[i] = MathF.FusedMultiplyAdd(a, src[i], dst[i]);
+    }
+
+    /// <summary>Σ a[i]·b[i] over [0, n), in a fixed order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float DotShort(float* a, float* b, int n)
+    {
+        var acc = Vector256<float>.Zero;
+        var i = 0;
+        for (; i <= n - 8; i += 8) acc = Vector256.FusedMultiplyAdd(Vector256.Load(a + i), Vector256.Load(b + i), acc);
+        var sum = Vector256.Sum(acc);
+        for (; i < n; i++) sum = MathF.FusedMultiplyAdd(a[i], b[i], sum);
+        return sum;
+    }
+
+    /// <summary>sums[c] += Σ_n Σ_p t[n, c, p] for t (N, channels, plane), samples in order (bias gradients).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ChannelSums(float* t, float* sums, int n, int channels, int plane)
+    {
+        for (var s = 0; s < n; s++)
+            for (var c = 0; c < channels; c++)
+                sums[c] += Sum(t + ((long)s * channels + c) * plane, plane);
+    }
+
+    /// <summary>t[n, c, p] += value[c] for t (N, channels, plane) (bias addition).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AddChannelValues(float* t, float* value, int n, int channels, int plane)
+    {
+        for (var s = 0; s < n; s++)
+            for (var c = 0; c < channels; c++)
+            {
+                var row = t + ((long)s * channels + c) * plane;
+                var v = value[c];
+                var i = 0;
+                for (; i <= plane - Vector<float>.Count; i += Vector<float>.Count)
+                    Unsafe.WriteUnaligned(row + i, Unsafe.ReadUnaligned<Vector<float>>(row + i) + new Vector<float>(v));
+                for (; i < plane; i++) row[i] += v;
+            }
+    }
+
     /// <summary>Row r of the (rows, cols) matrix at <paramref name="dst"/> = <paramref name="value"/>[r] for every column.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FillRows(float* dst, float* value, int rows, int cols)
@@ -83,6 +130,29 @@ internal static unsafe class KernelMath
     public static void RequireOptional(int length, long needed, string name)
     {
         if (length != 0) Require(length, needed, name);
+    }
+
+    /// <summary>Checks a layer's forward buffers: x (n·inputSize), w (weightSize), b (channels, or empty), y (n·outputSize).</summary>
+    public static void RequireForward(int n, int x, long inputSize, int w, long weightSize, int b, int channels, int y, long outputSize)
+    {
+        RequireBatch(n);
+        Require(x, n * inputSize, nameof(x));
+        Require(w, weightSize, nameof(w));
+        RequireOptional(b, channels, nameof(b));
+        Require(y, n * outputSize, nameof(y));
+    }
+
+    /// <summary>Checks a layer's backward buffers: x and dx (n·inputSize; dx may be empty), w and dw (weightSize), dy (n·outputSize), db (channels, or empty).</summary>
+    public static void RequireBackward(int n, int x, long inputSize, int w, long weightSize, int dy, long outputSize,
+        int dx, int dw, int db, int channels)
+    {
+        RequireBatch(n);
+        Require(x, n * inputSize, nameof(x));
+        Require(w, weightSize, nameof(w));
+        Require(dy, n * outputSize, nameof(dy));
+        RequireOptional(dx, n * inputSize, nameof(dx));
+        Require(dw, weightSize, nameof(dw));
+        RequireOptional(db, channels, nameof(db));
     }
 
     /// <summary>Throws when the batch size is negative.</summary>
