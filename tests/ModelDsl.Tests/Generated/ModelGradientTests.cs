@@ -18,6 +18,12 @@ public class ModelGradientTests
     [Fact]
     public void CourseLeNetSizes_LossGradient_MatchesFiniteDifferences() => Check(new SmoothCourseLeNet(seed: 8), batch: 2, samples: 200, kinks: false);
 
+    [Fact]
+    public void ConvolutionFamily_LossGradient_MatchesFiniteDifferences() => Check(new ConvFamily(seed: 3), batch: 2, samples: int.MaxValue, kinks: true);
+
+    [Fact]
+    public void Sequence1D_LossGradient_MatchesFiniteDifferences() => Check(new Sequence1D(seed: 4), batch: 3, samples: int.MaxValue, kinks: true);
+
     /// <summary>
     /// Compares backward's gradient with (L(θ + h) − L(θ − h)) / 2h on <paramref name="samples"/>
     /// parameters spread over every tensor. A smooth model (tanh, average pooling) must match

@@ -45,3 +45,30 @@ public partial class SmoothCourseLeNet
     [Dense(500), Tanh]             public partial Layer Fc1 { get; }
     [Dense(10)]                    public partial Layer Fc2 { get; }
 }
+
+/// <summary>The convolution family in one network: dilated grouped, depthwise strided, h×w kernels, transposed convolution, max unpooling, global pooling.</summary>
+[Model(Input = [4, 9, 9])]
+public partial class ConvFamily
+{
+    [Conv2D(6, Kernel = 3, Padding = 2, Dilation = 2, Groups = 2), Tanh]          public partial Layer Dilated { get; }
+    [Conv2D(6, Kernel = 3, Stride = 2, Padding = 1, Groups = 6), Tanh]            public partial Layer Depthwise { get; }
+    [Conv2D(4, KernelH = 1, KernelW = 3, PaddingW = 1), Tanh]                      public partial Layer Wide { get; }
+    [ConvTranspose2D(3, Kernel = 3, Stride = 2, Padding = 1, OutputPadding = 1), Tanh] public partial Layer Up { get; }
+    [MaxPool2D(2)]                                                                 public partial Layer Pool { get; }
+    [MaxUnpool2D(nameof(Pool))]                                                    public partial Layer Unpool { get; }
+    [Conv2D(2, Kernel = 3, Padding = 1)]                                           public partial Layer Mix { get; }
+    [GlobalAvgPool]                                                                public partial Layer Gap { get; }
+    [Dense(4)]                                                                     public partial Layer Logits { get; }
+}
+
+/// <summary>1-D convolutions and pooling on a (C, L) input, ending in global max pooling.</summary>
+[Model(Input = [2, 20])]
+public partial class Sequence1D
+{
+    [Conv1D(4, Kernel = 3, Padding = 1), Tanh]                                public partial Layer C1 { get; }
+    [MaxPool1D(2)]                                                            public partial Layer P1 { get; }
+    [Conv1D(4, Kernel = 3, Dilation = 2, PaddingMode = PaddingMode.Same), Tanh] public partial Layer C2 { get; }
+    [AvgPool1D(2)]                                                            public partial Layer P2 { get; }
+    [GlobalMaxPool]                                                           public partial Layer Gmp { get; }
+    [Dense(3)]                                                                public partial Layer Logits { get; }
+}
