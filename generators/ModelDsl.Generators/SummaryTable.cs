@@ -41,6 +41,8 @@ namespace ModelDsl.Generators
                 }
                 text.Append(line.ToString().TrimEnd()).Append('\n');
             }
+            text.Append("Trainable parameters: ").Append(Num.Grouped(model.TotalParameters))
+                .Append("; non-trainable buffers (batch-norm running statistics): ").Append(Num.Grouped(model.TotalBuffers)).Append('\n');
             text.Append("Per sample. FLOPs: forward, a multiply-add counts 2. Activation bytes: float32 outputs. RF: receptive field in input pixels.");
             return text.ToString();
         }

@@ -59,7 +59,7 @@ public sealed class Layer
 /// <param name="Text">The rendered table (also in the class's XML documentation).</param>
 public sealed record ModelSummary(string ModelName, Shape Input, IReadOnlyList<LayerInfo> Layers, string Text)
 {
-    /// <summary>All learned values.</summary>
+    /// <summary>All learned values (trainable parameters; batch-norm running statistics are buffers and not counted, as in PyTorch).</summary>
     public long TotalParameters => Layers.Sum(l => l.Parameters);
 
     /// <summary>Forward FLOPs per sample.</summary>
