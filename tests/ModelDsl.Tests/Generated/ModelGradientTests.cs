@@ -24,6 +24,9 @@ public class ModelGradientTests
     [Fact]
     public void Sequence1D_LossGradient_MatchesFiniteDifferences() => Check(new Sequence1D(seed: 4), batch: 3, samples: int.MaxValue, kinks: true);
 
+    [Fact]
+    public void NormalizationsAndMerges_LossGradient_MatchesFiniteDifferences() => Check(new NormsAndMerges(seed: 6), batch: 3, samples: int.MaxValue, kinks: true);
+
     /// <summary>
     /// Compares backward's gradient with (L(θ + h) − L(θ − h)) / 2h on <paramref name="samples"/>
     /// parameters spread over every tensor. A smooth model (tanh, average pooling) must match

@@ -72,3 +72,39 @@ public partial class Sequence1D
     [GlobalMaxPool]                                                           public partial Layer Gmp { get; }
     [Dense(3)]                                                                public partial Layer Logits { get; }
 }
+
+/// <summary>Every normalization, merge and newer activation in one graph: tensors read twice, residual sum, excitation, concatenation.</summary>
+[Model(Input = [3, 6, 6])]
+public partial class NormsAndMerges
+{
+    [Conv2D(8, Kernel = 3, Padding = 1), Tanh]                          public partial Layer Stem { get; }
+    [BatchNorm, Tanh]                                                   public partial Layer Bn { get; }
+    [LayerNorm(From = nameof(Stem))]                                    public partial Layer Ln { get; }
+    [Add(nameof(Bn), nameof(Ln)), SiLU]                                 public partial Layer Sum { get; }
+    [GroupNorm(2)]                                                      public partial Layer Gn { get; }
+    [InstanceNorm(Affine = true), HardSwish]                            public partial Layer Inorm { get; }
+    [LocalResponseNorm(3)]                                              public partial Layer Lrn { get; }
+    [GlobalAvgPool]                                                     public partial Layer Squeeze { get; }
+    [Dense(8), Sigmoid]                                                 public partial Layer Gate { get; }
+    [Multiply(nameof(Lrn), nameof(Gate))]                               public partial Layer Excite { get; }
+    [Conv2D(4, Kernel = 1, From = nameof(Excite)), LeakyReLU(Slope = 0.1)] public partial Layer BranchA { get; }
+    [Conv2D(4, Kernel = 3, Padding = 1, From = nameof(Excite)), ReLU6]  public partial Layer BranchB { get; }
+    [Concat(nameof(BranchA), nameof(BranchB), nameof(Stem))]            public partial Layer Mixed { get; }
+    [GlobalAvgPool]                                                     public partial Layer Pool { get; }
+    [Dense(3)]                                                          public partial Layer Logits { get; }
+}
+
+/// <summary>A small residual network with batch norm (docs/dsl.md's example).</summary>
+[Model(Input = [3, 8, 8])]
+public partial class TinyResNet
+{
+    [Conv2D(16, Kernel = 3, Padding = 1, Bias = false)]  public partial Layer Stem { get; }
+    [BatchNorm, ReLU]                                    public partial Layer StemBn { get; }
+    [Conv2D(16, Kernel = 3, Padding = 1, Bias = false)]  public partial Layer Conv1 { get; }
+    [BatchNorm, ReLU]                                    public partial Layer Bn1 { get; }
+    [Conv2D(16, Kernel = 3, Padding = 1, Bias = false)]  public partial Layer Conv2 { get; }
+    [BatchNorm]                                          public partial Layer Bn2 { get; }
+    [Add(nameof(StemBn), nameof(Bn2)), ReLU]             public partial Layer Block1 { get; }
+    [GlobalAvgPool]                                      public partial Layer Pool { get; }
+    [Dense(3)]                                           public partial Layer Logits { get; }
+}
