@@ -35,6 +35,13 @@ public abstract class LayerAttribute : Attribute
     /// declared just before. Only earlier layers can be named, so the network is acyclic by construction.
     /// </summary>
     public string? From { get; set; }
+
+    /// <summary>
+    /// Inside a <see cref="Block"/>: a condition over the block's parameters (and <c>In</c>, the block's
+    /// input channels), e.g. <c>"Stride != 1 || In != Width"</c>. When it is false the layer is left out
+    /// and whoever reads it reads its input instead (a projection shortcut that is only sometimes needed).
+    /// </summary>
+    public string? When { get; set; }
 }
 
 /// <summary>Options shared by layers that slide a window: rounding of non-exact sizes.</summary>
@@ -78,6 +85,16 @@ public abstract class ConvolutionAttribute(int filters) : WindowAttribute
 {
     /// <summary>K, the number of filters (output channels).</summary>
     public int Filters { get; } = filters;
+    /// <summary>Inside a <see cref="Block"/>: K as an expression over the block's parameters, e.g. <c>"Width * 4"</c>.</summary>
+    public string? FiltersOf { get; set; }
+    /// <summary>Inside a <see cref="Block"/>: F as an expression over the block's parameters.</summary>
+    public string? KernelOf { get; set; }
+    /// <summary>Inside a <see cref="Block"/>: S as an expression over the block's parameters.</summary>
+    public string? StrideOf { get; set; }
+    /// <summary>Inside a <see cref="Block"/>: P as an expression over the block's parameters, e.g. <c>"Kernel / 2"</c>.</summary>
+    public string? PaddingOf { get; set; }
+    /// <summary>Inside a <see cref="Block"/>: G as an expression over the block's parameters (<c>"In"</c> makes a depthwise convolution).</summary>
+    public string? GroupsOf { get; set; }
     /// <summary>F, the kernel's height and width.</summary>
     public int Kernel { get; set; } = 1;
     /// <summary>The kernel's height, when it differs from its width.</summary>
@@ -273,6 +290,8 @@ public sealed class DenseAttribute(int units) : LayerAttribute
 {
     /// <summary>The number of outputs.</summary>
     public int Units { get; } = units;
+    /// <summary>Inside a <see cref="Block"/>: the number of outputs as an expression over the block's parameters, e.g. <c>"In / 16"</c>.</summary>
+    public string? UnitsOf { get; set; }
     /// <summary>Whether the layer adds a learned bias per output.</summary>
     public bool Bias { get; set; } = true;
 }
