@@ -3,13 +3,16 @@ using ModelDsl.Zoo;
 namespace ModelDsl.Tests.Zoo;
 
 /// <summary>
-/// Trainable parameter counts of the zoo against the published ones (torchvision's model cards), read from
-/// the compile-time summary and from the generated <c>ParameterCount</c>, without building any model.
+/// Trainable parameter counts of the zoo against the published ones (torchvision's for AlexNet and VGG, the
+/// usual counts of the two LeNets), read from the compile-time summary and from the generated
+/// <c>ParameterCount</c>, without building any model.
 /// </summary>
 public class PublishedParameterCountTests
 {
     private static readonly Dictionary<string, (ModelSummary Summary, int Count)> Models = new()
     {
+        [nameof(LeNet5)] = (LeNet5.Summary, LeNet5.ParameterCount),
+        [nameof(CourseLeNet)] = (CourseLeNet.Summary, CourseLeNet.ParameterCount),
         [nameof(AlexNet)] = (AlexNet.Summary, AlexNet.ParameterCount),
         [nameof(Vgg11)] = (Vgg11.Summary, Vgg11.ParameterCount),
         [nameof(Vgg13)] = (Vgg13.Summary, Vgg13.ParameterCount),
@@ -23,6 +26,8 @@ public class PublishedParameterCountTests
 
     public static TheoryData<string, long> Published => new()
     {
+        { nameof(LeNet5), 61_706 },
+        { nameof(CourseLeNet), 431_080 },
         { nameof(AlexNet), 61_100_840 },
         { nameof(Vgg11), 132_863_336 },
         { nameof(Vgg13), 133_047_848 },
