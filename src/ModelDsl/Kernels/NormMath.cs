@@ -56,22 +56,33 @@ internal static unsafe class NormMath
     /// <summary>1/√(variance + eps), eps inside the root, in double.</summary>
     public static float Rstd(double variance, float eps) => (float)(1.0 / Math.Sqrt(variance + eps));
 
-    /// <summary>y[i] = (x[i] − mean)·rstd·gamma(i) + beta(i) for i in [0, n); y may be x.</summary>
+    /// <summary>The mean as a float and the float nearest its rounding error: x − mean is taken as (x − high) − low.</summary>
+    public static (float High, float Low) Split(double mean)
+    {
+        var high = (float)mean;
+        return (high, (float)(mean - high));
+    }
+
+    /// <summary>
+    /// y[i] = ((x[i] − mean) − meanLow)·rstd·gamma(i) + beta(i) for i in [0, n); y may be x. meanLow carries
+    /// the mean's rounding to float, which matters when |mean| is far above the standard deviation.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Normalize<TGamma, TBeta>(float* x, float* y, int n, float mean, float rstd, TGamma gamma, TBeta beta)
+    public static void Normalize<TGamma, TBeta>(float* x, float* y, int n, float mean, float meanLow, float rstd, TGamma gamma, TBeta beta)
         where TGamma : struct, INormParam where TBeta : struct, INormParam
     {
         var m = Vector256.Create(mean);
+        var ml = Vector256.Create(meanLow);
         var r = Vector256.Create(rstd);
         var i = 0;
         for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            ((Vector256.Load(x + i) - m) * r * gamma.Load(i) + beta.Load(i)).Store(y + i);
-        for (; i < n; i++) y[i] = (x[i] - mean) * rstd * gamma.At(i) + beta.At(i);
+            ((Vector256.Load(x + i) - m - ml) * r * gamma.Load(i) + beta.Load(i)).Store(y + i);
+        for (; i < n; i++) y[i] = (x[i] - mean - meanLow) * rstd * gamma.At(i) + beta.At(i);
     }
 
-    /// <summary>sumG += Σ gamma(i)·dy[i]; sumGDev += Σ gamma(i)·dy[i]·(x[i] − mean), over [0, n).</summary>
+    /// <summary>Adds Σ gamma(i)·dy[i], Σ gamma(i)·dy[i]·(x[i] − mean) and Σ (x[i] − mean) over [0, n) to <paramref name="sums"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void GradientSums<TGamma>(float* x, float* dy, int n, float mean, TGamma gamma, ref double sumG, ref double sumGDev)
+    public static void AddGradientSums<TGamma>(float* x, float* dy, int n, float mean, TGamma gamma, ref GradientSums sums)
         where TGamma : struct, INormParam
     {
         var m = Vector256.Create(mean);
@@ -80,62 +91,63 @@ internal static unsafe class NormMath
             var end = Math.Min(n, b + Block);
             var g = Vector256<float>.Zero;
             var gd = Vector256<float>.Zero;
+            var d = Vector256<float>.Zero;
             var i = b;
             for (; i <= end - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 var gdy = gamma.Load(i) * Vector256.Load(dy + i);
+                var dev = Vector256.Load(x + i) - m;
                 g += gdy;
-                gd += gdy * (Vector256.Load(x + i) - m);
+                gd += gdy * dev;
+                d += dev;
             }
             var sg = Vector256.Sum(g);
             var sgd = Vector256.Sum(gd);
+            var sd = Vector256.Sum(d);
             for (; i < end; i++)
             {
                 var gdy = gamma.At(i) * dy[i];
+                var dev = x[i] - mean;
                 sg += gdy;
-                sgd += gdy * (x[i] - mean);
+                sgd += gdy * dev;
+                sd += dev;
             }
-            sumG += sg;
-            sumGDev += sgd;
+            sums.G += sg;
+            sums.GDev += sgd;
+            sums.Dev += sd;
         }
     }
 
     /// <summary>
-    /// dx[i] = rstd·gamma(i)·dy[i] + devCoef·(x[i] − mean) + shift over [0, n): the input gradient of a
-    /// normalization once its run sums are known (see <see cref="InputGradientCoefficients"/>); dx may be dy.
+    /// dx[i] = rstd·gamma(i)·dy[i] + devCoef·((x[i] − mean) − meanLow) + shift over [0, n): the input gradient
+    /// of a normalization once its set's sums are known (see <see cref="GradientSums.Coefficients"/>); dx may be dy.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void InputGradient<TGamma>(float* x, float* dy, float* dx, int n, float mean, float rstd, TGamma gamma,
-        float devCoef, float shift) where TGamma : struct, INormParam
+        in InputGradientCoefficients k) where TGamma : struct, INormParam
     {
         var m = Vector256.Create(mean);
+        var ml = Vector256.Create(k.MeanLow);
         var r = Vector256.Create(rstd);
-        var dc = Vector256.Create(devCoef);
-        var sh = Vector256.Create(shift);
+        var dc = Vector256.Create(k.DevCoef);
+        var sh = Vector256.Create(k.Shift);
         var i = 0;
         for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            (r * gamma.Load(i) * Vector256.Load(dy + i) + dc * (Vector256.Load(x + i) - m) + sh).Store(dx + i);
-        for (; i < n; i++) dx[i] = rstd * gamma.At(i) * dy[i] + devCoef * (x[i] - mean) + shift;
+            (r * gamma.Load(i) * Vector256.Load(dy + i) + dc * (Vector256.Load(x + i) - m - ml) + sh).Store(dx + i);
+        for (; i < n; i++) dx[i] = rstd * gamma.At(i) * dy[i] + k.DevCoef * (x[i] - mean - k.MeanLow) + k.Shift;
     }
 
-    /// <summary>
-    /// With g = gamma ⊙ dy and x̂ = (x − mean)·rstd over a normalized set of <paramref name="count"/> values,
-    /// dx = rstd·(g − mean(g) − x̂·mean(g ⊙ x̂)) = rstd·g + devCoef·(x − mean) + shift, where
-    /// devCoef = −rstd³·Σg(x − mean)/count and shift = −rstd·Σg/count (the batch-statistics terms).
-    /// </summary>
-    public static (float DevCoef, float Shift) InputGradientCoefficients(double sumG, double sumGDev, double count, float rstd) =>
-        ((float)(-(double)rstd * rstd * rstd * sumGDev / count), (float)(-rstd * sumG / count));
-
-    /// <summary>dgamma[i] += dy[i]·(x[i] − mean)·rstd over [0, n) (a per-element gamma's gradient, one sample).</summary>
+    /// <summary>dgamma[i] += dy[i]·((x[i] − mean) − meanLow)·rstd over [0, n) (a per-element gamma's gradient, one sample).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void AddScaledGradient(float* dgamma, float* x, float* dy, int n, float mean, float rstd)
+    public static void AddScaledGradient(float* dgamma, float* x, float* dy, int n, float mean, float meanLow, float rstd)
     {
         var m = Vector256.Create(mean);
+        var ml = Vector256.Create(meanLow);
         var r = Vector256.Create(rstd);
         var i = 0;
         for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            (Vector256.Load(dgamma + i) + Vector256.Load(dy + i) * ((Vector256.Load(x + i) - m) * r)).Store(dgamma + i);
-        for (; i < n; i++) dgamma[i] += dy[i] * ((x[i] - mean) * rstd);
+            (Vector256.Load(dgamma + i) + Vector256.Load(dy + i) * ((Vector256.Load(x + i) - m - ml) * r)).Store(dgamma + i);
+        for (; i < n; i++) dgamma[i] += dy[i] * ((x[i] - mean - meanLow) * rstd);
     }
 
     // Σ x[0..n), blockwise.
@@ -186,3 +198,32 @@ internal static unsafe class NormMath
         }
     }
 }
+
+/// <summary>
+/// Sums over one normalized set of M values for backward, about the saved float mean m: G = Σg, GDev = Σg·(x − m),
+/// Dev = Σ(x − m), with g = gamma ⊙ dy. Dev/M is m's rounding error (the true mean is m + Dev/M).
+/// </summary>
+internal struct GradientSums
+{
+    public double G, GDev, Dev;
+
+    /// <summary>These sums with g scaled by <paramref name="gamma"/> (a per-channel gamma factored out of the loop).</summary>
+    public readonly GradientSums Scaled(double gamma) => new() { G = G * gamma, GDev = GDev * gamma, Dev = Dev };
+
+    /// <summary>Σg·x̂ with x̂ = (x − true mean)·rstd: a per-channel dgamma when g = dy.</summary>
+    public readonly double GXhat(double count, float rstd) => rstd * (GDev - Dev / count * G);
+
+    /// <summary>
+    /// dx = rstd·(g − mean(g) − x̂·mean(g ⊙ x̂)) = rstd·g + devCoef·(x − mean) + shift, where
+    /// devCoef = −rstd³·Σg(x − mean)/M and shift = −rstd·Σg/M are the batch-statistics terms, all about the true mean.
+    /// </summary>
+    public readonly InputGradientCoefficients Coefficients(double count, float rstd)
+    {
+        var low = Dev / count;
+        var gDev = GDev - low * G;
+        return new InputGradientCoefficients((float)(-(double)rstd * rstd * rstd * gDev / count), (float)(-rstd * G / count), (float)low);
+    }
+}
+
+/// <summary>dx = rstd·g + DevCoef·((x − mean) − MeanLow) + Shift (see <see cref="GradientSums.Coefficients"/>).</summary>
+internal readonly record struct InputGradientCoefficients(float DevCoef, float Shift, float MeanLow);

@@ -11,9 +11,12 @@ namespace ModelDsl.Kernels;
 // Dimension legend: N batch, C channels, HW positions per channel, G groups, CG = C/G channels per
 // group, D = C·HW values per sample (LayerNorm), M values in one normalized set (N·HW for BatchNorm,
 // D for LayerNorm, CG·HW for GroupNorm). With g = gamma ⊙ dy and x̂ = (x − mean)·rstd, every backward
-// is dx = rstd·(g − mean_M(g) − x̂·mean_M(g ⊙ x̂)) (NormMath.InputGradientCoefficients): two sums over
-// each set, then one pass. Work is split across threads by whole sets (channels for BatchNorm,
-// samples or (sample, group) rows for the others), so no two threads write the same value.
+// is dx = rstd·(g − mean_M(g) − x̂·mean_M(g ⊙ x̂)) (GradientSums.Coefficients): sums over
+// each set, then one pass. The mean is saved as a float; where |mean| ≫ std its rounding would shift
+// every x̂, so forward normalizes with the double mean (split into float high and low parts) and
+// backward recovers the low part from Σ(x − mean). Work is split across threads by whole sets
+// (channels for BatchNorm, samples or (sample, group) rows for the others), so no two threads write
+// the same value.
 
 /// <summary>Batch normalization (Ioffe &amp; Szegedy 2015), PyTorch's BatchNorm1d/2d semantics, per channel over N·HW values.</summary>
 /// <remarks>
@@ -85,15 +88,15 @@ public static unsafe class BatchNorm
         public long Stride => (long)C * HW;
         public float GammaOf(int ch) => Gamma == null ? 1f : Gamma[ch];
 
-        // y = (x − mean)·rstd·gamma[ch] + beta[ch] over channel ch.
-        public void Normalize(int ch, float mean, float rstd)
+        // y = (x − mean − meanLow)·rstd·gamma[ch] + beta[ch] over channel ch.
+        public void Normalize(int ch, float mean, float meanLow, float rstd)
         {
             var gamma = new Uniform(GammaOf(ch));
             var beta = new Uniform(Beta == null ? 0f : Beta[ch]);
             for (var s = 0; s < N; s++)
             {
                 var offset = s * Stride + (long)ch * HW;
-                NormMath.Normalize(Input + offset, Output + offset, HW, mean, rstd, gamma, beta);
+                NormMath.Normalize(Input + offset, Output + offset, HW, mean, meanLow, rstd, gamma, beta);
             }
         }
     }
@@ -110,9 +113,10 @@ public static unsafe class BatchNorm
             for (var ch = begin; ch < end; ch++)
             {
                 var (mu, variance) = NormMath.Moments(sets.Input + (long)ch * sets.HW, sets.N, sets.HW, sets.Stride);
-                mean[ch] = (float)mu;
+                var (high, low) = NormMath.Split(mu);
+                mean[ch] = high;
                 rstd[ch] = NormMath.Rstd(variance, eps);
-                sets.Normalize(ch, mean[ch], rstd[ch]);
+                sets.Normalize(ch, high, low, rstd[ch]);
                 if (runningMean != null) runningMean[ch] = (float)((1.0 - momentum) * runningMean[ch] + momentum * mu);
                 if (runningVar != null)
                     runningVar[ch] = (float)((1.0 - momentum) * runningVar[ch] + momentum * variance * count / (count - 1));
@@ -126,7 +130,7 @@ public static unsafe class BatchNorm
 
         public void Run(int begin, int end, Scratch scratch)
         {
-            for (var ch = begin; ch < end; ch++) sets.Normalize(ch, runningMean[ch], NormMath.Rstd(runningVar[ch], eps));
+            for (var ch = begin; ch < end; ch++) sets.Normalize(ch, runningMean[ch], 0f, NormMath.Rstd(runningVar[ch], eps));
         }
     }
 
@@ -142,22 +146,21 @@ public static unsafe class BatchNorm
             double count = (long)sets.N * sets.HW;
             for (var ch = begin; ch < end; ch++)
             {
-                // Σdy and Σdy·(x − mean) over the channel; gamma[ch] factors out of both.
-                double sumDy = 0, sumDyDev = 0;
+                // The channel's sums with g = dy; gamma[ch] factors out of them.
+                var sums = default(GradientSums);
                 for (var s = 0; s < sets.N; s++)
                 {
                     var offset = s * sets.Stride + (long)ch * sets.HW;
-                    NormMath.GradientSums(sets.Input + offset, dy + offset, sets.HW, mean[ch], new Uniform(1f), ref sumDy, ref sumDyDev);
+                    NormMath.AddGradientSums(sets.Input + offset, dy + offset, sets.HW, mean[ch], new Uniform(1f), ref sums);
                 }
-                if (dgamma != null) dgamma[ch] += (float)(sumDyDev * rstd[ch]);
-                if (dbeta != null) dbeta[ch] += (float)sumDy;
+                if (dgamma != null) dgamma[ch] += (float)sums.GXhat(count, rstd[ch]);
+                if (dbeta != null) dbeta[ch] += (float)sums.G;
                 var g = sets.GammaOf(ch);
-                var (devCoef, shift) = NormMath.InputGradientCoefficients(g * sumDy, g * sumDyDev, count, rstd[ch]);
+                var k = sums.Scaled(g).Coefficients(count, rstd[ch]);
                 for (var s = 0; s < sets.N; s++)
                 {
                     var offset = s * sets.Stride + (long)ch * sets.HW;
-                    NormMath.InputGradient(sets.Input + offset, dy + offset, sets.Output + offset, sets.HW, mean[ch], rstd[ch],
-                        new Uniform(g), devCoef, shift);
+                    NormMath.InputGradient(sets.Input + offset, dy + offset, sets.Output + offset, sets.HW, mean[ch], rstd[ch], new Uniform(g), k);
                 }
             }
         }
@@ -190,11 +193,14 @@ public static unsafe class LayerNorm
         KernelMath.Require(mean.Length, n, nameof(mean));
         KernelMath.Require(rstd.Length, n, nameof(rstd));
         if (n == 0 || d == 0) return;
+        // meanLow (N): each sample's mean rounding error, found by the first kernel, used by the second.
+        var meanLow = WorkerPool.ThreadScratch.Partials(n);
         fixed (float* px = x, pg = gamma, pm = mean, pr = rstd, pdy = dy, pdx = dx, pdg = dgamma, pdb = dbeta)
         {
-            ParallelRanges.Run(new InputGradientKernel(px, pg, pm, pr, pdy, pdx, d), n, 3L * n * d);
+            var stats = new SampleStats(pm, meanLow, pr);
+            ParallelRanges.Run(new InputGradientKernel(px, pg, stats, pdy, pdx, d), n, 3L * n * d);
             if (pdg != null || pdb != null)
-                ParallelRanges.Run(new ParameterGradientKernel(px, pm, pr, pdy, pdg, pdb, n, d), d, 2L * n * d);
+                ParallelRanges.Run(new ParameterGradientKernel(px, stats, pdy, pdg, pdb, n, d), d, 2L * n * d);
         }
     }
 
@@ -209,24 +215,31 @@ public static unsafe class LayerNorm
             for (var s = begin; s < end; s++)
             {
                 var (mu, variance) = NormMath.Moments(x + (long)s * d, 1, d, 0);
-                mean[s] = (float)mu;
+                var (high, low) = NormMath.Split(mu);
+                mean[s] = high;
                 rstd[s] = NormMath.Rstd(variance, eps);
-                Normalize(x + (long)s * d, y + (long)s * d, mean[s], rstd[s]);
+                Normalize(x + (long)s * d, y + (long)s * d, high, low, rstd[s]);
             }
         }
 
         // One generic instantiation per present/absent combination of gamma and beta.
-        private void Normalize(float* xs, float* ys, float mu, float r)
+        private void Normalize(float* xs, float* ys, float mu, float low, float r)
         {
-            if (gamma != null && beta != null) NormMath.Normalize(xs, ys, d, mu, r, new PerElement(gamma), new PerElement(beta));
-            else if (gamma != null) NormMath.Normalize(xs, ys, d, mu, r, new PerElement(gamma), new Uniform(0f));
-            else if (beta != null) NormMath.Normalize(xs, ys, d, mu, r, new Uniform(1f), new PerElement(beta));
-            else NormMath.Normalize(xs, ys, d, mu, r, new Uniform(1f), new Uniform(0f));
+            if (gamma != null && beta != null) NormMath.Normalize(xs, ys, d, mu, low, r, new PerElement(gamma), new PerElement(beta));
+            else if (gamma != null) NormMath.Normalize(xs, ys, d, mu, low, r, new PerElement(gamma), new Uniform(0f));
+            else if (beta != null) NormMath.Normalize(xs, ys, d, mu, low, r, new Uniform(1f), new PerElement(beta));
+            else NormMath.Normalize(xs, ys, d, mu, low, r, new Uniform(1f), new Uniform(0f));
         }
     }
 
-    // dx (N, D) per sample, from x, dy (N, D), gamma (D) or null, mean, rstd (N).
-    private readonly struct InputGradientKernel(float* x, float* gamma, float* mean, float* rstd, float* dy, float* dx, int d)
+    // Per sample (N): Mean and Rstd saved by forward, MeanLow the mean's rounding error (written by InputGradientKernel).
+    private readonly struct SampleStats(float* mean, float* meanLow, float* rstd)
+    {
+        public readonly float* Mean = mean, MeanLow = meanLow, Rstd = rstd;
+    }
+
+    // dx (N, D) per sample, from x, dy (N, D), gamma (D) or null; also writes stats.MeanLow.
+    private readonly struct InputGradientKernel(float* x, float* gamma, SampleStats stats, float* dy, float* dx, int d)
         : IRangeKernel
     {
         public void Reserve(Scratch scratch) { }
@@ -244,15 +257,16 @@ public static unsafe class LayerNorm
         private void Sample<TGamma>(int s, TGamma g) where TGamma : struct, INormParam
         {
             var offset = (long)s * d;
-            double sumG = 0, sumGDev = 0;
-            NormMath.GradientSums(x + offset, dy + offset, d, mean[s], g, ref sumG, ref sumGDev);
-            var (devCoef, shift) = NormMath.InputGradientCoefficients(sumG, sumGDev, d, rstd[s]);
-            NormMath.InputGradient(x + offset, dy + offset, dx + offset, d, mean[s], rstd[s], g, devCoef, shift);
+            var sums = default(GradientSums);
+            NormMath.AddGradientSums(x + offset, dy + offset, d, stats.Mean[s], g, ref sums);
+            var k = sums.Coefficients(d, stats.Rstd[s]);
+            stats.MeanLow[s] = k.MeanLow;
+            NormMath.InputGradient(x + offset, dy + offset, dx + offset, d, stats.Mean[s], stats.Rstd[s], g, k);
         }
     }
 
     // dgamma[i] += Σ_s dy·x̂, dbeta[i] += Σ_s dy, split over element ranges [begin, end) of D (each thread owns its elements).
-    private readonly struct ParameterGradientKernel(float* x, float* mean, float* rstd, float* dy, float* dgamma, float* dbeta, int n, int d)
+    private readonly struct ParameterGradientKernel(float* x, SampleStats stats, float* dy, float* dgamma, float* dbeta, int n, int d)
         : IRangeKernel
     {
         public void Reserve(Scratch scratch) { }
@@ -262,7 +276,8 @@ public static unsafe class LayerNorm
             for (var s = 0; s < n; s++)
             {
                 var offset = (long)s * d + begin;
-                if (dgamma != null) NormMath.AddScaledGradient(dgamma + begin, x + offset, dy + offset, end - begin, mean[s], rstd[s]);
+                if (dgamma != null)
+                    NormMath.AddScaledGradient(dgamma + begin, x + offset, dy + offset, end - begin, stats.Mean[s], stats.MeanLow[s], stats.Rstd[s]);
                 if (dbeta != null) KernelMath.Add(dbeta + begin, dy + offset, end - begin);
             }
         }
@@ -351,13 +366,14 @@ public static unsafe class GroupNorm
             for (var r = begin; r < end; r++)
             {
                 var (mu, variance) = NormMath.Moments(rows.Input + rows.Offset(r), 1, rows.Length, 0);
-                mean[r] = (float)mu;
+                var (high, low) = NormMath.Split(mu);
+                mean[r] = high;
                 rstd[r] = NormMath.Rstd(variance, eps);
                 for (var k = 0; k < rows.CG; k++)
                 {
                     var ch = rows.Channel(r, k);
                     var offset = rows.Offset(r) + (long)k * rows.HW;
-                    NormMath.Normalize(rows.Input + offset, rows.Output + offset, rows.HW, mean[r], rstd[r],
+                    NormMath.Normalize(rows.Input + offset, rows.Output + offset, rows.HW, high, low, rstd[r],
                         new Uniform(rows.GammaOf(ch)), new Uniform(beta == null ? 0f : beta[ch]));
                 }
             }
@@ -374,26 +390,30 @@ public static unsafe class GroupNorm
         {
             for (var r = begin; r < end; r++)
             {
-                // Per channel Σdy and Σdy·(x − mean); the row's Σg and Σg·(x − mean) weight them by gamma[ch].
-                double sumG = 0, sumGDev = 0;
+                // Each channel's sums with g = dy, stored; the row's sums weight them by gamma[ch].
+                var row = default(GradientSums);
                 for (var k = 0; k < rows.CG; k++)
                 {
                     var offset = rows.Offset(r) + (long)k * rows.HW;
-                    double sumDy = 0, sumDyDev = 0;
-                    NormMath.GradientSums(rows.Input + offset, dy + offset, rows.HW, mean[r], new Uniform(1f), ref sumDy, ref sumDyDev);
+                    var channel = default(GradientSums);
+                    NormMath.AddGradientSums(rows.Input + offset, dy + offset, rows.HW, mean[r], new Uniform(1f), ref channel);
                     var at = 2 * ((long)r * rows.CG + k);
-                    sums[at] = (float)sumDy;
-                    sums[at + 1] = (float)sumDyDev;
-                    var g = rows.GammaOf(rows.Channel(r, k));
-                    sumG += g * sumDy;
-                    sumGDev += g * sumDyDev;
+                    sums[at] = (float)channel.G;
+                    sums[at + 1] = (float)channel.GDev;
+                    var scaled = channel.Scaled(rows.GammaOf(rows.Channel(r, k)));
+                    row.G += scaled.G;
+                    row.GDev += scaled.GDev;
+                    row.Dev += scaled.Dev;
                 }
-                var (devCoef, shift) = NormMath.InputGradientCoefficients(sumG, sumGDev, rows.Length, rstd[r]);
+                var coefficients = row.Coefficients(rows.Length, rstd[r]);
+                var low = row.Dev / rows.Length;
                 for (var k = 0; k < rows.CG; k++)
                 {
                     var offset = rows.Offset(r) + (long)k * rows.HW;
+                    var at = 2 * ((long)r * rows.CG + k);
+                    sums[at + 1] = (float)(sums[at + 1] - low * sums[at]);   // Σdy·(x − true mean)
                     NormMath.InputGradient(rows.Input + offset, dy + offset, rows.Output + offset, rows.HW, mean[r], rstd[r],
-                        new Uniform(rows.GammaOf(rows.Channel(r, k))), devCoef, shift);
+                        new Uniform(rows.GammaOf(rows.Channel(r, k))), coefficients);
                 }
             }
         }

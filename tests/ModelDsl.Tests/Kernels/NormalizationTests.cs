@@ -22,20 +22,20 @@ public class NormalizationTests
     // dx (at xIndices, all when null), and dgamma/dbeta accumulated onto Prior unless !parameters, against
     // central differences of L = Σ r ⊙ f(x, gamma, beta).
     private static void AssertGradients(Forward f, float[] x, float[]? gamma, float[]? beta, float[] r,
-        float[] dx, float[] dgamma, float[] dbeta, IReadOnlyList<int>? xIndices = null, bool parameters = true)
+        float[] dx, float[] dgamma, float[] dbeta, IReadOnlyList<int>? xIndices = null, bool parameters = true, double eps = 1e-4)
     {
         double[] xd = Data.ToDouble(x), rd = Data.ToDouble(r);
         double[]? gd = D(gamma), bd = D(beta);
-        var fdx = Reference.FiniteDifferences(xd, v => f(v, gd, bd), rd, xIndices, eps: 1e-4);
+        var fdx = Reference.FiniteDifferences(xd, v => f(v, gd, bd), rd, xIndices, eps);
         Data.AssertClose(fdx, dx, rel: 1e-3, abs: 1e-4, indices: xIndices, what: "dx");
         if (parameters && gd is not null)
         {
-            var fdg = Reference.FiniteDifferences(gd, v => f(xd, v, bd), rd, eps: 1e-4).Select(v => v + Prior).ToArray();
+            var fdg = Reference.FiniteDifferences(gd, v => f(xd, v, bd), rd, eps: eps).Select(v => v + Prior).ToArray();
             Data.AssertClose(fdg, dgamma, rel: 1e-3, abs: 1e-4, what: "dgamma");
         }
         if (parameters && bd is not null)
         {
-            var fdb = Reference.FiniteDifferences(bd, v => f(xd, gd, v), rd, eps: 1e-4).Select(v => v + Prior).ToArray();
+            var fdb = Reference.FiniteDifferences(bd, v => f(xd, gd, v), rd, eps: eps).Select(v => v + Prior).ToArray();
             Data.AssertClose(fdb, dbeta, rel: 1e-3, abs: 1e-4, what: "dbeta");
         }
     }
@@ -130,18 +130,36 @@ public class NormalizationTests
     }
 
     [Fact]
-    public void Normalizations_OfValuesFarFromZero_KeepTheVarianceAccurate()
+    public void Normalizations_OfValuesFarFromZero_StayAccurate_ForwardAndBackward()
     {
-        // Values 1000 ± 0.01: E[x²] − E[x]² in float would lose every digit of the variance.
+        // Values 1000 ± 0.01: E[x²] − E[x]² in float would lose every digit of the variance, and the mean
+        // rounded to float (ulp 6e-5) would shift x̂ by up to 0.5 %.
         const int n = 4, c = 3, hw = 50;
         var x = Data.Uniform(n * c * hw, 1).Select(v => 1000f + 0.01f * v).ToArray();
+        var (gamma, beta, r) = (Data.Uniform(c, 2), Data.Uniform(c, 3), Data.Uniform(x.Length, 4));
         var (y, mean, rstd) = (new float[x.Length], new float[n * c], new float[n * c]);
-        BatchNorm.ForwardTraining(x, [], [], [], [], y, mean, rstd, n, c, hw, 0.1f, Eps);
-        Data.AssertClose(NormalizationReference.BatchNormTraining(Data.ToDouble(x), null, null, n, c, hw, Eps).Y, y, rel: 1e-4, abs: 1e-4, what: "BatchNorm y");
+        var (dx, dgamma, dbeta) = (new float[x.Length], Accumulator(gamma), Accumulator(beta));
+        var indices = Data.SampleIndices(x.Length, 40, 5);
+
+        BatchNorm.ForwardTraining(x, gamma, beta, [], [], y, mean, rstd, n, c, hw, 0.1f, Eps);
+        Forward bn = (v, g, b) => NormalizationReference.BatchNormTraining(v, g, b, n, c, hw, Eps).Y;
+        Data.AssertClose(bn(Data.ToDouble(x), D(gamma), D(beta)), y, rel: 1e-5, abs: 1e-5, what: "BatchNorm y");
+        BatchNorm.Backward(x, gamma, mean, rstd, r, dx, dgamma, dbeta, n, c, hw);
+        AssertGradients(bn, x, gamma, beta, r, dx, dgamma, dbeta, indices, eps: 1e-6);
+
         LayerNorm.Forward(x, [], [], y, mean, rstd, n, c * hw, Eps);
-        Data.AssertClose(NormalizationReference.LayerNorm(Data.ToDouble(x), null, null, n, c * hw, Eps), y, rel: 1e-4, abs: 1e-4, what: "LayerNorm y");
-        GroupNorm.Forward(x, [], [], y, mean, rstd, n, c, hw, c, Eps);
-        Data.AssertClose(NormalizationReference.GroupNorm(Data.ToDouble(x), null, null, n, c, hw, c, Eps), y, rel: 1e-4, abs: 1e-4, what: "GroupNorm y");
+        Forward ln = (v, _, _) => NormalizationReference.LayerNorm(v, null, null, n, c * hw, Eps);
+        Data.AssertClose(ln(Data.ToDouble(x), null, null), y, rel: 1e-5, abs: 1e-5, what: "LayerNorm y");
+        LayerNorm.Backward(x, [], mean, rstd, r, dx, [], [], n, c * hw);
+        AssertGradients(ln, x, null, null, r, dx, [], [], indices, eps: 1e-6);
+
+        Array.Fill(dgamma, Prior);
+        Array.Fill(dbeta, Prior);
+        GroupNorm.Forward(x, gamma, beta, y, mean, rstd, n, c, hw, c, Eps);
+        Forward gn = (v, g, b) => NormalizationReference.GroupNorm(v, g, b, n, c, hw, c, Eps);
+        Data.AssertClose(gn(Data.ToDouble(x), D(gamma), D(beta)), y, rel: 1e-5, abs: 1e-5, what: "GroupNorm y");
+        GroupNorm.Backward(x, gamma, mean, rstd, r, dx, dgamma, dbeta, n, c, hw, c);
+        AssertGradients(gn, x, gamma, beta, r, dx, dgamma, dbeta, indices, eps: 1e-6);
     }
 
     // ---- LayerNorm (d = C·H·W) ----
