@@ -255,23 +255,24 @@ public class NormalizationTests
 
     // ---- LocalResponseNorm ----
 
-    private const float Alpha = 0.5f, LrnBeta = 0.75f, K = 2f;
+    private const float Alpha = 0.5f, LrnBeta = 0.6f, K = 2f;
 
     [Theory]
-    [InlineData(2, 7, 13, 5)]   // channels 0, 1 and 5, 6 have clipped windows
-    [InlineData(2, 7, 13, 4)]   // even size: window c − 2 … c + 1
-    [InlineData(1, 3, 9, 1)]
-    public void LocalResponseNorm_MatchesReference_EdgeChannelsIncluded_AndBackwardMatchesFiniteDifferences(int n, int c, int hw, int size)
+    [InlineData(2, 7, 13, 5, LrnBeta)]   // channels 0, 1 and 5, 6 have clipped windows
+    [InlineData(2, 7, 13, 4, LrnBeta)]   // even size: window c − 2 … c + 1
+    [InlineData(1, 3, 9, 1, LrnBeta)]
+    [InlineData(2, 7, 13, 5, 0.75f)]     // the square-root form of s^(−3/4)
+    public void LocalResponseNorm_MatchesReference_EdgeChannelsIncluded_AndBackwardMatchesFiniteDifferences(int n, int c, int hw, int size, float beta)
     {
         var x = Data.Uniform(n * c * hw, 1).Select(v => 2 * v).ToArray();
         var (y, scale) = (Data.Garbage(x.Length), Data.Garbage(x.Length));
-        LocalResponseNorm.Forward(x, y, scale, n, c, hw, size, Alpha, LrnBeta, K);
-        double[] Reference(double[] v) => NormalizationReference.LocalResponseNorm(v, n, c, hw, size, Alpha, LrnBeta, K);
+        LocalResponseNorm.Forward(x, y, scale, n, c, hw, size, Alpha, beta, K);
+        double[] Reference(double[] v) => NormalizationReference.LocalResponseNorm(v, n, c, hw, size, Alpha, beta, K);
         Data.AssertClose(Reference(Data.ToDouble(x)), y, rel: 1e-5, abs: 1e-6, what: "y");
 
         var r = Data.Uniform(x.Length, 4);
         var dx = Data.Garbage(x.Length);
-        LocalResponseNorm.Backward(x, y, scale, r, dx, n, c, hw, size, Alpha, LrnBeta);
+        LocalResponseNorm.Backward(x, y, scale, r, dx, n, c, hw, size, Alpha, beta);
         var fd = Kernels.Reference.FiniteDifferences(Data.ToDouble(x), Reference, Data.ToDouble(r), eps: 1e-4);
         Data.AssertClose(fd, dx, rel: 1e-3, abs: 1e-4, what: "dx");
     }
