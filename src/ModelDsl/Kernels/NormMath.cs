@@ -150,6 +150,95 @@ internal static unsafe class NormMath
         for (; i < n; i++) dgamma[i] += dy[i] * ((x[i] - mean - meanLow) * rstd);
     }
 
+    // ---- Columns: 8 adjacent columns of a (rows, stride) matrix, one per lane (BatchNorm with HW = 1). ----
+
+    /// <summary>Per lane: mean and biased variance of the column, two passes as <see cref="Moments"/>.</summary>
+    public static void ColumnMoments(float* x, int rows, long stride, double* mean, double* variance)
+    {
+        var sums = stackalloc double[8];
+        var squares = stackalloc double[8];
+        ColumnDeviations(x, rows, stride, Vector256<float>.Zero, sums, squares);
+        var center = Vector256<float>.Zero;
+        for (var l = 0; l < 8; l++) center = center.WithElement(l, (float)(sums[l] / rows));
+        new Span<double>(sums, 8).Clear();
+        new Span<double>(squares, 8).Clear();
+        ColumnDeviations(x, rows, stride, center, sums, squares);
+        for (var l = 0; l < 8; l++)
+        {
+            mean[l] = center[l] + sums[l] / rows;
+            variance[l] = Math.Max(0.0, (squares[l] - sums[l] * sums[l] / rows) / rows);
+        }
+    }
+
+    /// <summary>Per row: y = ((x − mean) − meanLow)·rstd·gamma + beta, each factor one value per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void NormalizeColumns(float* x, float* y, int rows, long stride, Vector256<float> mean, Vector256<float> meanLow,
+        Vector256<float> rstd, Vector256<float> gamma, Vector256<float> beta)
+    {
+        for (var s = 0; s < rows; s++)
+            ((Vector256.Load(x + s * stride) - mean - meanLow) * rstd * gamma + beta).Store(y + s * stride);
+    }
+
+    /// <summary>Per lane: adds Σdy, Σdy·(x − mean) and Σ(x − mean) over the column to <paramref name="sums"/> (8 entries).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ColumnGradientSums(float* x, float* dy, int rows, long stride, Vector256<float> mean, GradientSums* sums)
+    {
+        for (var b = 0; b < rows; b += Block)
+        {
+            var end = Math.Min(rows, b + Block);
+            var g = Vector256<float>.Zero;
+            var gd = Vector256<float>.Zero;
+            var d = Vector256<float>.Zero;
+            for (var s = b; s < end; s++)
+            {
+                var gdy = Vector256.Load(dy + s * stride);
+                var dev = Vector256.Load(x + s * stride) - mean;
+                g += gdy;
+                gd += gdy * dev;
+                d += dev;
+            }
+            for (var l = 0; l < 8; l++)
+            {
+                sums[l].G += g[l];
+                sums[l].GDev += gd[l];
+                sums[l].Dev += d[l];
+            }
+        }
+    }
+
+    /// <summary>Per row: dx = rstd·gamma·dy + devCoef·((x − mean) − meanLow) + shift, each factor one value per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void InputGradientColumns(float* x, float* dy, float* dx, int rows, long stride, Vector256<float> mean,
+        Vector256<float> rstdGamma, in ColumnCoefficients k)
+    {
+        for (var s = 0; s < rows; s++)
+            (rstdGamma * Vector256.Load(dy + s * stride) + k.DevCoef * (Vector256.Load(x + s * stride) - mean - k.MeanLow) + k.Shift)
+                .Store(dx + s * stride);
+    }
+
+    // Per lane: deviation += Σ (x − center), squares += Σ (x − center)² down the column, blockwise.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ColumnDeviations(float* x, int rows, long stride, Vector256<float> center, double* deviation, double* squares)
+    {
+        for (var b = 0; b < rows; b += Block)
+        {
+            var end = Math.Min(rows, b + Block);
+            var d = Vector256<float>.Zero;
+            var d2 = Vector256<float>.Zero;
+            for (var s = b; s < end; s++)
+            {
+                var v = Vector256.Load(x + s * stride) - center;
+                d += v;
+                d2 += v * v;
+            }
+            for (var l = 0; l < 8; l++)
+            {
+                deviation[l] += d[l];
+                squares[l] += d2[l];
+            }
+        }
+    }
+
     // Σ x[0..n), blockwise.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Sum(float* x, int n)
@@ -227,3 +316,17 @@ internal struct GradientSums
 
 /// <summary>dx = rstd·g + DevCoef·((x − mean) − MeanLow) + Shift (see <see cref="GradientSums.Coefficients"/>).</summary>
 internal readonly record struct InputGradientCoefficients(float DevCoef, float Shift, float MeanLow);
+
+/// <summary>The <see cref="InputGradientCoefficients"/> of 8 channels, one per lane.</summary>
+internal struct ColumnCoefficients
+{
+    public Vector256<float> DevCoef, Shift, MeanLow;
+
+    /// <summary>Sets lane <paramref name="lane"/> to <paramref name="k"/>.</summary>
+    public void Set(int lane, in InputGradientCoefficients k)
+    {
+        DevCoef = DevCoef.WithElement(lane, k.DevCoef);
+        Shift = Shift.WithElement(lane, k.Shift);
+        MeanLow = MeanLow.WithElement(lane, k.MeanLow);
+    }
+}

@@ -88,6 +88,11 @@ public static unsafe class BatchNorm
         public long Stride => (long)C * HW;
         public float GammaOf(int ch) => Gamma == null ? 1f : Gamma[ch];
 
+        // With HW = 1 a channel is a column of the (N, C) matrix: channels ch…ch+7 go together, one per lane.
+        public bool Columns => HW == 1;
+        public Vector256<float> GammaColumns(int ch) => Gamma == null ? Vector256<float>.One : Vector256.Load(Gamma + ch);
+        public Vector256<float> BetaColumns(int ch) => Beta == null ? Vector256<float>.Zero : Vector256.Load(Beta + ch);
+
         // y = (x − mean − meanLow)·rstd·gamma[ch] + beta[ch] over channel ch.
         public void Normalize(int ch, float mean, float meanLow, float rstd)
         {
@@ -109,18 +114,39 @@ public static unsafe class BatchNorm
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int begin, int end, Scratch scratch)
         {
-            double count = (long)sets.N * sets.HW;
-            for (var ch = begin; ch < end; ch++)
+            var ch = begin;
+            if (sets.Columns)
+            {
+                var mu = stackalloc double[8];
+                var variance = stackalloc double[8];
+                for (; ch + 8 <= end; ch += 8)
+                {
+                    NormMath.ColumnMoments(sets.Input + ch, sets.N, sets.C, mu, variance);
+                    var low = Vector256<float>.Zero;
+                    for (var l = 0; l < 8; l++) low = low.WithElement(l, Finish(ch + l, mu[l], variance[l]));
+                    NormMath.NormalizeColumns(sets.Input + ch, sets.Output + ch, sets.N, sets.C, Vector256.Load(mean + ch), low,
+                        Vector256.Load(rstd + ch), sets.GammaColumns(ch), sets.BetaColumns(ch));
+                }
+            }
+            for (; ch < end; ch++)
             {
                 var (mu, variance) = NormMath.Moments(sets.Input + (long)ch * sets.HW, sets.N, sets.HW, sets.Stride);
-                var (high, low) = NormMath.Split(mu);
-                mean[ch] = high;
-                rstd[ch] = NormMath.Rstd(variance, eps);
-                sets.Normalize(ch, high, low, rstd[ch]);
-                if (runningMean != null) runningMean[ch] = (float)((1.0 - momentum) * runningMean[ch] + momentum * mu);
-                if (runningVar != null)
-                    runningVar[ch] = (float)((1.0 - momentum) * runningVar[ch] + momentum * variance * count / (count - 1));
+                var low = Finish(ch, mu, variance);
+                sets.Normalize(ch, mean[ch], low, rstd[ch]);
             }
+        }
+
+        // Saves channel ch's mean and rstd, updates its running statistics; returns the mean's float rounding error.
+        private float Finish(int ch, double mu, double variance)
+        {
+            double count = (long)sets.N * sets.HW;
+            var (high, low) = NormMath.Split(mu);
+            mean[ch] = high;
+            rstd[ch] = NormMath.Rstd(variance, eps);
+            if (runningMean != null) runningMean[ch] = (float)((1.0 - momentum) * runningMean[ch] + momentum * mu);
+            if (runningVar != null)
+                runningVar[ch] = (float)((1.0 - momentum) * runningVar[ch] + momentum * variance * count / (count - 1));
+            return low;
         }
     }
 
@@ -130,7 +156,16 @@ public static unsafe class BatchNorm
 
         public void Run(int begin, int end, Scratch scratch)
         {
-            for (var ch = begin; ch < end; ch++) sets.Normalize(ch, runningMean[ch], 0f, NormMath.Rstd(runningVar[ch], eps));
+            var ch = begin;
+            if (sets.Columns)
+                for (; ch + 8 <= end; ch += 8)
+                {
+                    var r = Vector256<float>.Zero;
+                    for (var l = 0; l < 8; l++) r = r.WithElement(l, NormMath.Rstd(runningVar[ch + l], eps));
+                    NormMath.NormalizeColumns(sets.Input + ch, sets.Output + ch, sets.N, sets.C, Vector256.Load(runningMean + ch),
+                        Vector256<float>.Zero, r, sets.GammaColumns(ch), sets.BetaColumns(ch));
+                }
+            for (; ch < end; ch++) sets.Normalize(ch, runningMean[ch], 0f, NormMath.Rstd(runningVar[ch], eps));
         }
     }
 
@@ -143,8 +178,21 @@ public static unsafe class BatchNorm
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int begin, int end, Scratch scratch)
         {
-            double count = (long)sets.N * sets.HW;
-            for (var ch = begin; ch < end; ch++)
+            var ch = begin;
+            if (sets.Columns)
+            {
+                var sums = stackalloc GradientSums[8];
+                for (; ch + 8 <= end; ch += 8)
+                {
+                    new Span<GradientSums>(sums, 8).Clear();
+                    NormMath.ColumnGradientSums(sets.Input + ch, dy + ch, sets.N, sets.C, Vector256.Load(mean + ch), sums);
+                    var k = default(ColumnCoefficients);
+                    for (var l = 0; l < 8; l++) k.Set(l, Finish(ch + l, sums[l]));
+                    NormMath.InputGradientColumns(sets.Input + ch, dy + ch, sets.Output + ch, sets.N, sets.C, Vector256.Load(mean + ch),
+                        Vector256.Load(rstd + ch) * sets.GammaColumns(ch), k);
+                }
+            }
+            for (; ch < end; ch++)
             {
                 // The channel's sums with g = dy; gamma[ch] factors out of them.
                 var sums = default(GradientSums);
@@ -153,16 +201,23 @@ public static unsafe class BatchNorm
                     var offset = s * sets.Stride + (long)ch * sets.HW;
                     NormMath.AddGradientSums(sets.Input + offset, dy + offset, sets.HW, mean[ch], new Uniform(1f), ref sums);
                 }
-                if (dgamma != null) dgamma[ch] += (float)sums.GXhat(count, rstd[ch]);
-                if (dbeta != null) dbeta[ch] += (float)sums.G;
+                var k = Finish(ch, sums);
                 var g = sets.GammaOf(ch);
-                var k = sums.Scaled(g).Coefficients(count, rstd[ch]);
                 for (var s = 0; s < sets.N; s++)
                 {
                     var offset = s * sets.Stride + (long)ch * sets.HW;
                     NormMath.InputGradient(sets.Input + offset, dy + offset, sets.Output + offset, sets.HW, mean[ch], rstd[ch], new Uniform(g), k);
                 }
             }
+        }
+
+        // Accumulates channel ch's dgamma and dbeta from its sums (g = dy); returns its dx coefficients (g = gamma[ch]·dy).
+        private InputGradientCoefficients Finish(int ch, in GradientSums sums)
+        {
+            double count = (long)sets.N * sets.HW;
+            if (dgamma != null) dgamma[ch] += (float)sums.GXhat(count, rstd[ch]);
+            if (dbeta != null) dbeta[ch] += (float)sums.G;
+            return sums.Scaled(sets.GammaOf(ch)).Coefficients(count, rstd[ch]);
         }
     }
 }

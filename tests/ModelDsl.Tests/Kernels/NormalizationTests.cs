@@ -46,6 +46,8 @@ public class NormalizationTests
     [InlineData(4, 3, 10, true)]
     [InlineData(3, 2, 7, false)]
     [InlineData(20, 5, 1, true)]      // BatchNorm1d: one value per channel per sample
+    [InlineData(20, 13, 1, false)]    // BatchNorm1d, channels 0…7 as vector lanes, 8…12 one by one
+    [InlineData(256, 100, 1, true)]   // BatchNorm1d, threaded
     [InlineData(16, 8, 561, true)]    // threaded
     public void BatchNormTraining_MatchesReference_AndSavesBatchMeanAndRstd(int n, int c, int hw, bool affine)
     {
@@ -63,6 +65,8 @@ public class NormalizationTests
     [InlineData(4, 3, 10, true)]
     [InlineData(3, 2, 7, false)]
     [InlineData(20, 5, 1, true)]
+    [InlineData(20, 13, 1, true)]
+    [InlineData(256, 100, 1, true)]
     [InlineData(16, 8, 561, true)]    // threaded; dx checked at sampled indices
     public void BatchNormBackward_MatchesFiniteDifferencesOfTheTrainingForward_BatchStatisticTermsIncluded(int n, int c, int hw, bool affine)
     {
@@ -107,6 +111,7 @@ public class NormalizationTests
     [Theory]
     [InlineData(4, 3, 10, true)]
     [InlineData(3, 2, 7, false)]
+    [InlineData(20, 13, 1, true)]
     [InlineData(16, 8, 561, true)]
     public void BatchNormInference_NormalizesWithTheRunningStatistics_NotTheBatchStatistics(int n, int c, int hw, bool affine)
     {
