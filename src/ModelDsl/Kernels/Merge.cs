@@ -10,10 +10,19 @@ namespace ModelDsl.Kernels;
 public static unsafe class Merge
 {
     /// <summary>y = a + b (element-wise; y may alias a or b).</summary>
-    public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) => Elementwise.Zip<AddOp>(a, b, y);
+    public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
+    {
+        KernelMath.Require(b.Length, a.Length, nameof(b));
+        KernelMath.Require(y.Length, a.Length, nameof(y));
+        Elementwise.Zip<AddOp>(a, b, y);
+    }
 
     /// <summary>dst += src (element-wise): how a gradient reaching a tensor from several consumers is summed.</summary>
-    public static void Accumulate(ReadOnlySpan<float> src, Span<float> dst) => Elementwise.Zip<AddOp>(src, dst, dst);
+    public static void Accumulate(ReadOnlySpan<float> src, Span<float> dst)
+    {
+        KernelMath.Require(dst.Length, src.Length, nameof(dst));
+        Elementwise.Zip<AddOp>(src, dst, dst);
+    }
 
     /// <summary>
     /// Copies x (N, part) into y (N, total) at column offset <paramref name="offset"/> of each sample: one input of a
