@@ -6,7 +6,7 @@ namespace ModelDsl.Kernels;
 // Normalization layers. x is (N, C, HW) with HW = H·W (1 for flat inputs). Statistics saved by forward
 // for backward: mean and rstd = 1/√(var + eps), var the biased (population) variance. Affine
 // parameters gamma (scale) and beta (shift) may be empty: then gamma = 1, beta = 0, and their
-// gradients are skipped. Backward: dx overwritten, dgamma/dbeta accumulated (+=).
+// gradients are skipped. Backward: dx overwritten (it must not be x or dy), dgamma/dbeta accumulated (+=).
 //
 // Dimension legend: N batch, C channels, HW positions per channel, G groups, CG = C/G channels per
 // group, D = C·HW values per sample (LayerNorm), M values in one normalized set (N·HW for BatchNorm,
@@ -575,7 +575,8 @@ public static unsafe class LocalResponseNorm
         }
     }
 
-    // t (N, C, HW) in scratch holds dy·y/scale of one sample: the terms that each x[j] collects from its neighbours.
+    // x, y, scale, dy, dx (N, C, HW). t (C, HW), one sample's dy·y/scale (the terms each x[j] collects from
+    // the channels whose windows hold j), lives in the thread's scratch (its im2col buffer, unused here).
     private readonly struct BackwardKernel<TPow>(Planes p, float* x, float* y, float* scale, float* dy, float* dx, float coef, TPow pow)
         : IRangeKernel where TPow : struct, INegativePower
     {
