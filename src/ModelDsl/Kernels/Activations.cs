@@ -105,35 +105,75 @@ internal interface IBinaryOp
     static abstract float Apply(float a, float b);
 }
 
+/// <summary>An element-wise map with a scalar parameter p (e.g. a slope), as a Vector256 block and as a scalar (the tail).</summary>
+internal interface IParameterizedUnaryOp
+{
+    /// <summary>f on a block; <paramref name="p"/> is the parameter broadcast.</summary>
+    static abstract Vector256<float> Apply(Vector256<float> x, Vector256<float> p);
+    /// <summary>f on one value.</summary>
+    static abstract float Apply(float x, float p);
+}
+
+/// <summary>An element-wise map of two inputs with a scalar parameter p, as a Vector256 block and as a scalar (the tail).</summary>
+internal interface IParameterizedBinaryOp
+{
+    /// <summary>f on a block; <paramref name="p"/> is the parameter broadcast.</summary>
+    static abstract Vector256<float> Apply(Vector256<float> a, Vector256<float> b, Vector256<float> p);
+    /// <summary>f on one pair.</summary>
+    static abstract float Apply(float a, float b, float p);
+}
+
 /// <summary>Element-wise loops, generic over the operation so it inlines.</summary>
 internal static class Elementwise
 {
     /// <summary>y[i] = f(x[i]); x and y may be the same span.</summary>
+    public static void Map<TOp>(ReadOnlySpan<float> x, Span<float> y) where TOp : struct, IUnaryOp => Map<Unparameterized<TOp>>(x, y, 0f);
+
+    /// <summary>dx[i] = f(y[i], dy[i]); dy and dx may be the same span.</summary>
+    public static void Zip<TOp>(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) where TOp : struct, IBinaryOp =>
+        Zip<UnparameterizedBinary<TOp>>(y, dy, dx, 0f);
+
+    /// <summary>y[i] = f(x[i], p); x and y may be the same span.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Map<TOp>(ReadOnlySpan<float> x, Span<float> y) where TOp : struct, IUnaryOp
+    public static void Map<TOp>(ReadOnlySpan<float> x, Span<float> y, float p) where TOp : struct, IParameterizedUnaryOp
     {
         KernelMath.Require(y.Length, x.Length, nameof(y));
         ref var xs = ref MemoryMarshal.GetReference(x);
         ref var ys = ref MemoryMarshal.GetReference(y);
+        var pv = Vector256.Create(p);
         var i = 0;
         for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-            TOp.Apply(Vector256.LoadUnsafe(ref xs, (nuint)i)).StoreUnsafe(ref ys, (nuint)i);
-        for (; i < x.Length; i++) y[i] = TOp.Apply(x[i]);
+            TOp.Apply(Vector256.LoadUnsafe(ref xs, (nuint)i), pv).StoreUnsafe(ref ys, (nuint)i);
+        for (; i < x.Length; i++) y[i] = TOp.Apply(x[i], p);
     }
 
-    /// <summary>dx[i] = f(y[i], dy[i]); dy and dx may be the same span.</summary>
+    /// <summary>dx[i] = f(y[i], dy[i], p); dy and dx may be the same span.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Zip<TOp>(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) where TOp : struct, IBinaryOp
+    public static void Zip<TOp>(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, float p) where TOp : struct, IParameterizedBinaryOp
     {
         KernelMath.Require(dy.Length, y.Length, nameof(dy));
         KernelMath.Require(dx.Length, y.Length, nameof(dx));
         ref var ys = ref MemoryMarshal.GetReference(y);
         ref var gs = ref MemoryMarshal.GetReference(dy);
         ref var ds = ref MemoryMarshal.GetReference(dx);
+        var pv = Vector256.Create(p);
         var i = 0;
         for (; i <= y.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-            TOp.Apply(Vector256.LoadUnsafe(ref ys, (nuint)i), Vector256.LoadUnsafe(ref gs, (nuint)i)).StoreUnsafe(ref ds, (nuint)i);
-        for (; i < y.Length; i++) dx[i] = TOp.Apply(y[i], dy[i]);
+            TOp.Apply(Vector256.LoadUnsafe(ref ys, (nuint)i), Vector256.LoadUnsafe(ref gs, (nuint)i), pv).StoreUnsafe(ref ds, (nuint)i);
+        for (; i < y.Length; i++) dx[i] = TOp.Apply(y[i], dy[i], p);
+    }
+
+    // Unparameterized ops seen as parameterized ones that ignore p, so each loop exists once.
+    private readonly struct Unparameterized<TOp> : IParameterizedUnaryOp where TOp : struct, IUnaryOp
+    {
+        public static Vector256<float> Apply(Vector256<float> x, Vector256<float> p) => TOp.Apply(x);
+        public static float Apply(float x, float p) => TOp.Apply(x);
+    }
+
+    private readonly struct UnparameterizedBinary<TOp> : IParameterizedBinaryOp where TOp : struct, IBinaryOp
+    {
+        public static Vector256<float> Apply(Vector256<float> a, Vector256<float> b, Vector256<float> p) => TOp.Apply(a, b);
+        public static float Apply(float a, float b, float p) => TOp.Apply(a, b);
     }
 }
 
