@@ -73,7 +73,10 @@ public partial class Sequence1D
     [Dense(3)]                                                                public partial Layer Logits { get; }
 }
 
-/// <summary>Every normalization, merge and newer activation in one graph: tensors read twice, residual sum, excitation, concatenation.</summary>
+/// <summary>
+/// Every normalization and merge in one graph, with smooth activations so finite differences check it
+/// strictly: tensors read three times, residual sum, excitation, concatenation.
+/// </summary>
 [Model(Input = [3, 6, 6])]
 public partial class NormsAndMerges
 {
@@ -87,8 +90,8 @@ public partial class NormsAndMerges
     [GlobalAvgPool]                                                     public partial Layer Squeeze { get; }
     [Dense(8), Sigmoid]                                                 public partial Layer Gate { get; }
     [Multiply(nameof(Lrn), nameof(Gate))]                               public partial Layer Excite { get; }
-    [Conv2D(4, Kernel = 1, From = nameof(Excite)), LeakyReLU(Slope = 0.1)] public partial Layer BranchA { get; }
-    [Conv2D(4, Kernel = 3, Padding = 1, From = nameof(Excite)), ReLU6]  public partial Layer BranchB { get; }
+    [Conv2D(4, Kernel = 1, From = nameof(Excite)), Tanh]                public partial Layer BranchA { get; }
+    [Conv2D(4, Kernel = 3, Padding = 1, From = nameof(Excite)), Sigmoid] public partial Layer BranchB { get; }
     [Concat(nameof(BranchA), nameof(BranchB), nameof(Stem))]            public partial Layer Mixed { get; }
     [GlobalAvgPool]                                                     public partial Layer Pool { get; }
     [Dense(3)]                                                          public partial Layer Logits { get; }
@@ -107,4 +110,18 @@ public partial class TinyResNet
     [Add(nameof(StemBn), nameof(Bn2)), ReLU]             public partial Layer Block1 { get; }
     [GlobalAvgPool]                                      public partial Layer Pool { get; }
     [Dense(3)]                                           public partial Layer Logits { get; }
+}
+
+/// <summary>The newer activations, fused and standalone; LeakyReLU and ReLU6 have kinks.</summary>
+[Model(Input = [3, 6, 6])]
+public partial class NewerActivations
+{
+    [Conv2D(8, Kernel = 3, Padding = 1), SiLU]                     public partial Layer A { get; }
+    [Conv2D(8, Kernel = 3, Padding = 1), HardSwish]                public partial Layer B { get; }
+    [Conv2D(8, Kernel = 3, Padding = 1), LeakyReLU(Slope = 0.1)]   public partial Layer C { get; }
+    [Conv2D(8, Kernel = 1)]                                        public partial Layer D { get; }
+    [ReLU6]                                                        public partial Layer E { get; }
+    [SiLU]                                                         public partial Layer F { get; }
+    [GlobalAvgPool]                                                public partial Layer Pool { get; }
+    [Dense(3)]                                                     public partial Layer Logits { get; }
 }
