@@ -51,11 +51,15 @@ namespace ModelDsl.Analyzers
                 var descriptor = DescriptorFor(problem.Kind);
                 if (descriptor is null) continue;
 
-                var attribute = problem.LayerIndex < 0
+                // A layer inlined from a block is reported on the block's use (the attribute as a whole): the
+                // message names the block's layer, the location says which use causes it.
+                var layer = problem.LayerIndex < 0 ? null : spec.Layers[problem.LayerIndex];
+                var inlined = layer?.FromBlock == true;
+                var attribute = layer is null
                     ? model
-                    : LayerAttribute(type, problem.LayerIndex, spec.Layers[problem.LayerIndex].Attribute);
-                var location = ValueLocation(attribute, problem.Value, context)
-                    ?? ArgumentLocation(attribute, problem.Argument, context.CancellationToken)
+                    : LayerAttribute(type, layer.Origin, inlined ? null : layer.Attribute);
+                var location = (inlined ? null : ValueLocation(attribute, problem.Value, context))
+                    ?? ArgumentLocation(attribute, inlined ? "" : problem.Argument, context.CancellationToken)
                     ?? type.Locations.FirstOrDefault()
                     ?? Location.None;
 
@@ -78,17 +82,17 @@ namespace ModelDsl.Analyzers
         };
 
         /// <summary>
-        /// The attribute of the <paramref name="layerIndex"/>-th layer. Layers are the properties that carry
-        /// a layer attribute, in the parser's order; <paramref name="attributeName"/> is the short name
-        /// (<c>Conv2D</c>) the parser recorded for that layer.
+        /// The attribute of the <paramref name="origin"/>-th layer property (the properties that carry a layer
+        /// attribute, in the parser's order); <paramref name="attributeName"/> is the short name (<c>Conv2D</c>)
+        /// the parser recorded for the layer, or null for a block use.
         /// </summary>
-        private static AttributeData? LayerAttribute(INamedTypeSymbol type, int layerIndex, string attributeName)
+        private static AttributeData? LayerAttribute(INamedTypeSymbol type, int origin, string? attributeName)
         {
             var property = ModelParser.PropertiesInOrder(type)
                 .Where(p => p.GetAttributes().Any(ModelParser.IsLayerAttribute))
-                .ElementAtOrDefault(layerIndex);
+                .ElementAtOrDefault(origin);
             return property?.GetAttributes().FirstOrDefault(a =>
-                ModelParser.IsLayerAttribute(a) && ShortName(a.AttributeClass!) == attributeName);
+                ModelParser.IsLayerAttribute(a) && (attributeName is null || ShortName(a.AttributeClass!) == attributeName));
         }
 
         private static string ShortName(INamedTypeSymbol attributeClass)

@@ -30,7 +30,8 @@ namespace ModelDsl.Generators
 
         public static void Emit(SourceWriter w, Step step, Plan plan) => new LayerEmitter(w, step, plan).Emit();
 
-        private string Name => _spec.Name;
+        /// <summary>The layer's name in generated identifiers (an inlined block layer's dots become underscores).</summary>
+        private string Name => ShapeEngine.Identifier(_spec.Name);
         private string ShapeStruct => Name + "Shape";
         private Dims X => _layer.In;
         private Dims Y => _layer.Out;
@@ -103,7 +104,7 @@ namespace ModelDsl.Generators
                 case LayerKind.MaxUnpool2D:
                 {
                     var pool = PoolStep();
-                    _w.Line($"{K}MaxUnpool2D.Forward<{pool.Layer.Spec.Name}Shape>(x, IntSlot({Num.I(pool.ArgmaxSlot)}, n), {target}, n); // {pool.Layer.Spec.Name}'s switches");
+                    _w.Line($"{K}MaxUnpool2D.Forward<{ShapeEngine.Identifier(pool.Layer.Spec.Name)}Shape>(x, IntSlot({Num.I(pool.ArgmaxSlot)}, n), {target}, n); // {pool.Layer.Spec.Name}'s switches");
                     break;
                 }
                 case LayerKind.Dropout:
@@ -199,13 +200,14 @@ namespace ModelDsl.Generators
                 case LayerKind.MaxUnpool2D:
                 {
                     var pool = PoolStep();
-                    Gradient(0, optional: false, dx => $"{K}MaxUnpool2D.Backward<{pool.Layer.Spec.Name}Shape>(dy, IntSlot({Num.I(pool.ArgmaxSlot)}, n), {dx}, n);");
+                    Gradient(0, optional: false, dx => $"{K}MaxUnpool2D.Backward<{ShapeEngine.Identifier(pool.Layer.Spec.Name)}Shape>(dy, IntSlot({Num.I(pool.ArgmaxSlot)}, n), {dx}, n);");
                     break;
                 }
                 case LayerKind.Dropout:
                     Gradient(0, optional: false, dx => $"{K}Dropout.Backward({Saved}, dy, {dx});");
                     break;
                 case LayerKind.Flatten:
+                case LayerKind.Identity:
                     Gradient(0, optional: false, dx => $"dy.CopyTo({dx});", accumulateDirectly: true);
                     break;
                 case LayerKind.BatchNorm:

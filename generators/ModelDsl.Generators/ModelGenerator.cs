@@ -36,6 +36,24 @@ namespace ModelDsl.Generators
 
             context.RegisterSourceOutput(shaped, static (output, model) =>
                 output.AddSource(model.Spec.HintName, ModelEmitter.Emit(model)));
+
+            // Block classes: their layers live inlined in the models that use them; their own partial
+            // properties still need an implementation to compile.
+            var blocks = context.SyntaxProvider
+                .CreateSyntaxProvider(
+                    predicate: static (node, _) => node is ClassDeclarationSyntax { BaseList: not null } c && c.Modifiers.Any(m => m.ValueText == "partial"),
+                    transform: static (ctx, ct) =>
+                        ctx.SemanticModel.GetDeclaredSymbol(ctx.Node, ct) is INamedTypeSymbol type
+                        && type.DeclaringSyntaxReferences.Length > 0
+                        && type.DeclaringSyntaxReferences[0].GetSyntax(ct) == ctx.Node
+                            ? ModelParser.ParseBlock(type, ct)
+                            : null)
+                .Where(static spec => spec is not null)
+                .Select(static (spec, _) => spec!)
+                .WithTrackingName(TrackingNames.BlockSpec);
+
+            context.RegisterSourceOutput(blocks, static (output, block) =>
+                output.AddSource(block.HintName, ModelEmitter.EmitBlock(block)));
         }
 
         /// <summary>

@@ -12,7 +12,7 @@ namespace ModelDsl.Generators
         public ParameterPlan(string layer, string role, int offset, int[] dims, string init, int fanIn, int fanOut)
         {
             Name = layer + "." + role;
-            Const = layer + "_" + role;
+            Const = ShapeEngine.Identifier(layer) + "_" + role;
             Offset = offset;
             Dims = dims;
             Init = init;
@@ -158,7 +158,7 @@ namespace ModelDsl.Generators
                     bufferOffset += 2 * c;
                 }
 
-                step.Passthrough = spec.Kind == LayerKind.Flatten && spec.Activation == ActivationKind.None;
+                step.Passthrough = spec.Kind == LayerKind.Identity || (spec.Kind == LayerKind.Flatten && spec.Activation == ActivationKind.None);
                 if (step.Passthrough)
                 {
                     step.OutSlot = step.InSlots[0];

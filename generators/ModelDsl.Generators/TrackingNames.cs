@@ -5,5 +5,6 @@ namespace ModelDsl.Generators
     {
         public const string ModelSpec = nameof(ModelSpec);
         public const string ShapedModel = nameof(ShapedModel);
+        public const string BlockSpec = nameof(BlockSpec);
     }
 }

@@ -2,6 +2,16 @@ namespace ModelDsl.Generators.Model
 {
     // Dimension legend: N batch, C channels, H×W height×width, K filters, F kernel, S stride, P padding.
 
+    /// <summary>Reserved names a layer can read besides the model's layers.</summary>
+    internal static class ReservedNames
+    {
+        /// <summary>The model's input, as the input of a block used first.</summary>
+        public const string ModelInput = "@model";
+
+        /// <summary>A block's input, as its layers name it (<c>ModelDsl.Block.Input</c>).</summary>
+        public const string BlockInput = "@input";
+    }
+
     /// <summary>What a layer attribute declares.</summary>
     internal enum LayerKind
     {
@@ -27,6 +37,8 @@ namespace ModelDsl.Generators.Model
         Add,
         Concat,
         Multiply,
+        /// <summary>A block layer whose <c>When</c> is false: its readers read its input.</summary>
+        Identity,
     }
 
     /// <summary>An activation, fused into a layer or standing alone.</summary>
@@ -98,6 +110,24 @@ namespace ModelDsl.Generators.Model
         bool Malformed,
         EquatableArray<string> ExtraLayerAttributes)
     {
+        /// <summary>The user's property this layer implements (the layer's own name, or a block use's name on the block's last layer); empty for the other layers of a block.</summary>
+        public string Property { get; init; } = "";
+
+        /// <summary>The position, among the model's layer properties, of the property this layer comes from (for locating diagnostics).</summary>
+        public int Origin { get; init; }
+
+        /// <summary><c>Name=expression</c> pairs from the attribute's <c>…Of</c> arguments and <c>When</c>, evaluated by the shape engine.</summary>
+        public EquatableArray<string> Expressions { get; init; } = EquatableArray<string>.Empty;
+
+        /// <summary><c>Name=value</c> pairs: the parameters of the block copy this layer belongs to.</summary>
+        public EquatableArray<string> Bindings { get; init; } = EquatableArray<string>.Empty;
+
+        /// <summary>For a block layer: the layer feeding its block copy (<c>In</c> is its channel count); <c>@model</c> for the model's input.</summary>
+        public string BlockInput { get; init; } = "";
+
+        /// <summary>Whether the layer was inlined from a block.</summary>
+        public bool FromBlock => BlockInput.Length > 0;
+
         /// <summary>A layer with every argument at its attribute's default; parser and tests start here and set what is written.</summary>
         public static LayerSpec Create(string name, LayerKind kind, string attribute) => new(
             name, "", true, kind, attribute,
@@ -144,4 +174,19 @@ namespace ModelDsl.Generators.Model
         bool InputMalformed,
         EquatableArray<LayerSpec> Layers,
         RoundingMode Rounding = RoundingMode.Strict);
+}
+
+namespace ModelDsl.Generators.Model
+{
+    /// <summary>
+    /// A block class (deriving from <c>ModelDsl.Block</c>): only what its own generated part needs, the
+    /// partial layer properties to implement. Its layers are inlined into the models that use it.
+    /// </summary>
+    /// <param name="Properties">Each implementable property as <c>modifiers|name</c>.</param>
+    internal sealed record BlockSpec(
+        string Namespace,
+        string ClassName,
+        string HintName,
+        EquatableArray<string> ContainingTypes,
+        EquatableArray<string> Properties);
 }

@@ -35,11 +35,37 @@ namespace ModelDsl.Generators.Parsing
 
             var (input, inputMalformed) = ReadInput(modelAttribute);
             var layers = new List<LayerSpec>();
+            var origin = 0;
             foreach (var property in PropertiesInOrder(type))
             {
                 ct.ThrowIfCancellationRequested();
-                var layer = ParseLayer(property, ct);
-                if (layer is not null) layers.Add(layer);
+                if (!property.GetAttributes().Any(IsLayerAttribute)) continue;
+                var use = property.GetAttributes().FirstOrDefault(a => IsBlock(a.AttributeClass));
+                if (use is not null && property.GetAttributes().Count(IsLayerAttribute) == 1)
+                {
+                    var from = ReadFrom(use);
+                    var blockInput = from.Count > 0 ? from[0] : layers.Count == 0 ? ReservedNames.ModelInput : layers[layers.Count - 1].Name;
+                    var first = layers.Count;
+                    new BlockExpander(layers, origin, ct).Expand(use, property.Name, blockInput, depth: 0);
+                    if (layers.Count > first)
+                    {
+                        // The using property stands for the block's output: later layers read it by that name.
+                        var last = layers[layers.Count - 1];
+                        var isPartial = IsImplementable(property);
+                        layers[layers.Count - 1] = last with
+                        {
+                            Property = property.Name,
+                            IsPartial = isPartial,
+                            Modifiers = isPartial ? Modifiers(property, ct) : "",
+                        };
+                    }
+                }
+                else
+                {
+                    var layer = ParseLayer(property, ct);
+                    if (layer is not null) layers.Add(layer with { Origin = origin, Property = property.Name });
+                }
+                origin++;
             }
 
             var baseType = type.BaseType;
@@ -59,6 +85,22 @@ namespace ModelDsl.Generators.Parsing
                 (RoundingMode)Named(modelAttribute, "Rounding", (int)RoundingMode.Strict));
         }
 
+        /// <summary>A block class's spec: the partial layer properties its generated part implements.</summary>
+        public static BlockSpec? ParseBlock(INamedTypeSymbol type, CancellationToken ct)
+        {
+            if (!IsBlock(type)) return null;
+            var properties = PropertiesInOrder(type)
+                .Where(p => p.GetAttributes().Any(IsLayerAttribute) && IsImplementable(p))
+                .Select(p => Modifiers(p, ct) + "|" + p.Name)
+                .ToEquatableArray();
+            return new BlockSpec(
+                type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "",
+                TypeName(type),
+                HintName(type),
+                ContainingTypes(type).ToEquatableArray(),
+                properties);
+        }
+
         /// <summary>Properties in declaration order: by file, then by position (partial classes may span files).</summary>
         public static IEnumerable<IPropertySymbol> PropertiesInOrder(INamedTypeSymbol type) =>
             type.GetMembers()
@@ -67,8 +109,26 @@ namespace ModelDsl.Generators.Parsing
                 .OrderBy(p => p.Locations[0].SourceTree?.FilePath ?? "", StringComparer.Ordinal)
                 .ThenBy(p => p.Locations[0].SourceSpan.Start);
 
-        /// <summary>Whether <paramref name="attribute"/> is one of ModelDsl's layer or activation attributes.</summary>
-        public static bool IsLayerAttribute(AttributeData attribute) => LayerAttributeName(attribute.AttributeClass) is not null;
+        /// <summary>Whether <paramref name="attribute"/> is one of ModelDsl's layer or activation attributes, or a block.</summary>
+        public static bool IsLayerAttribute(AttributeData attribute) =>
+            LayerAttributeName(attribute.AttributeClass) is not null || IsBlock(attribute.AttributeClass);
+
+        /// <summary>Whether a class derives from <c>ModelDsl.Block</c> (a user's block, usable as a layer attribute).</summary>
+        public static bool IsBlock(INamedTypeSymbol? type)
+        {
+            for (var t = type?.BaseType; t is not null; t = t.BaseType)
+            {
+                if (t.Name == "Block" && t.ContainingNamespace?.ToDisplayString() == Namespace) return true;
+            }
+            return false;
+        }
+
+        private static bool IsImplementable(IPropertySymbol property) =>
+            property.IsPartialDefinition
+            && !property.IsStatic
+            && property.SetMethod is null
+            && property.GetMethod is not null
+            && IsNamed(property.Type as INamedTypeSymbol, LayerTypeName);
 
         private static string? LayerAttributeName(INamedTypeSymbol? attributeClass)
         {
@@ -84,7 +144,7 @@ namespace ModelDsl.Generators.Parsing
             return null;
         }
 
-        private static LayerSpec? ParseLayer(IPropertySymbol property, CancellationToken ct)
+        internal static LayerSpec? ParseLayer(IPropertySymbol property, CancellationToken ct)
         {
             string? primaryName = null;
             AttributeData? primary = null;
@@ -127,11 +187,7 @@ namespace ModelDsl.Generators.Parsing
             }
             if (primary is null && activationName is null) return null;
 
-            var isPartial = property.IsPartialDefinition
-                && !property.IsStatic
-                && property.SetMethod is null
-                && property.GetMethod is not null
-                && IsNamed(property.Type as INamedTypeSymbol, LayerTypeName);
+            var isPartial = IsImplementable(property);
             var modifiers = isPartial ? Modifiers(property, ct) : "";
 
             if (primary is null)
@@ -199,6 +255,7 @@ namespace ModelDsl.Generators.Parsing
             {
                 Inputs = ReadFrom(a),
                 Rounding = (RoundingMode)Named(a, "Rounding", (int)RoundingMode.Inherit),
+                Expressions = ReadExpressions(a),
             };
             switch (layer.Kind)
             {
@@ -280,8 +337,22 @@ namespace ModelDsl.Generators.Parsing
             }
         }
 
+        /// <summary>The written <c>…Of</c> and <c>When</c> arguments as <c>Filters=Width * 4</c> pairs (the suffix dropped).</summary>
+        internal static EquatableArray<string> ReadExpressions(AttributeData? a)
+        {
+            if (a is null) return EquatableArray<string>.Empty;
+            var result = new List<string>();
+            foreach (var named in a.NamedArguments)
+            {
+                if (named.Value.Value is not string text) continue;
+                if (named.Key == "When") result.Add("When=" + text);
+                else if (named.Key.EndsWith("Of", StringComparison.Ordinal) && named.Key.Length > 2) result.Add(named.Key.Substring(0, named.Key.Length - 2) + "=" + text);
+            }
+            return result.ToEquatableArray();
+        }
+
         /// <summary>The written <c>From</c>, as a one-element input list; empty means "the previous layer".</summary>
-        private static EquatableArray<string> ReadFrom(AttributeData? a)
+        internal static EquatableArray<string> ReadFrom(AttributeData? a)
         {
             if (a is null) return EquatableArray<string>.Empty;
             foreach (var named in a.NamedArguments)
@@ -364,7 +435,7 @@ namespace ModelDsl.Generators.Parsing
             return fallback;
         }
 
-        private static int IntOf(TypedConstant constant) => constant.Value switch
+        internal static int IntOf(TypedConstant constant) => constant.Value switch
         {
             int i => i,
             short s => s,
@@ -382,7 +453,7 @@ namespace ModelDsl.Generators.Parsing
             _ => double.NaN,
         };
 
-        private static bool IsNamed(INamedTypeSymbol? type, string fullName) =>
+        internal static bool IsNamed(INamedTypeSymbol? type, string fullName) =>
             type is not null && type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat) == fullName;
 
         /// <summary>The modifiers written on the partial definition (its implementation must repeat them), with <c>partial</c> last.</summary>

@@ -37,15 +37,25 @@ namespace ModelDsl.Generators.Shapes
             }
 
             var declared = new Dictionary<string, int>(StringComparer.Ordinal);
+            var identifiers = new HashSet<string>(StringComparer.Ordinal);
             for (var i = 0; i < spec.Layers.Count; i++)
             {
-                if (declared.ContainsKey(spec.Layers[i].Name))
+                var layer = spec.Layers[i];
+                if (declared.ContainsKey(layer.Name))
                 {
                     // Two members with one name: the C# compiler reports it (CS0102).
-                    problems.Add(Problem(ProblemKind.NotBound, i, "", $"'{spec.Layers[i].Name}' is declared twice."));
+                    problems.Add(Problem(ProblemKind.NotBound, i, "", $"'{layer.Name}' is declared twice."));
                     return Result(input);
                 }
-                declared[spec.Layers[i].Name] = i;
+                if (!identifiers.Add(Identifier(layer.Name)))
+                {
+                    problems.Add(Problem(ProblemKind.InvalidHyperparameter, i, "",
+                        $"'{layer.Name}' and another layer both become '{Identifier(layer.Name)}' in generated code; rename one"));
+                    return Result(input);
+                }
+                declared[layer.Name] = i;
+                // A block use's property names the block's last layer.
+                if (layer.Property.Length > 0 && layer.Property != layer.Name) declared[layer.Property] = i;
             }
 
             var fields = new List<(long Rf, long Jump)>();
@@ -101,6 +111,9 @@ namespace ModelDsl.Generators.Shapes
             return true;
         }
 
+        /// <summary>A layer name as a C# identifier: the dots of inlined block layers become underscores.</summary>
+        internal static string Identifier(string name) => name.Replace('.', '_');
+
         internal static ShapeProblem Problem(ProblemKind kind, int index, string argument, string message) =>
             new(kind, index, argument, message, EquatableArray<int>.Empty, false);
 
@@ -109,7 +122,7 @@ namespace ModelDsl.Generators.Shapes
         {
             private readonly ModelSpec _spec;
             private readonly int _index;
-            private readonly LayerSpec _layer;
+            private LayerSpec _layer;
             private readonly Dims _modelInput;
             private readonly List<ShapedLayer> _done;
             private readonly List<(long Rf, long Jump)> _fields;
@@ -153,6 +166,7 @@ namespace ModelDsl.Generators.Shapes
                         $"'{_layer.Name}' declares {_layer.Attribute} and {string.Join(" and ", _layer.ExtraLayerAttributes)}; " +
                         "a property declares one layer (an activation may stand beside it)");
                 }
+                if (_layer.Expressions.Count > 0 && !Evaluate()) return null;
                 if (!ResolveInputs()) return null;
 
                 var shaped = _layer.Kind switch
@@ -169,6 +183,7 @@ namespace ModelDsl.Generators.Shapes
                     LayerKind.Add => Add(),
                     LayerKind.Concat => Concat(),
                     LayerKind.Multiply => Multiply(),
+                    LayerKind.Identity => Simple(X, 0, 0),
                     _ => Simple(X, 0, 0), // a standalone activation (not counted, like dropout)
                 };
                 if (shaped is not null) _fields.Add((_rf, _jump));
@@ -235,9 +250,65 @@ namespace ModelDsl.Generators.Shapes
                 _ => "From",
             };
 
+            /// <summary>
+            /// Binds a block layer's expressions: its copy's parameters and <c>In</c> (the copy's input channels)
+            /// give <c>Filters</c>, <c>Kernel</c>, <c>Stride</c>, <c>Padding</c>, <c>Groups</c>, <c>Units</c>; a false <c>When</c>
+            /// turns the layer into an identity of its input.
+            /// </summary>
+            private bool Evaluate()
+            {
+                var names = new Dictionary<string, long>(StringComparer.Ordinal);
+                foreach (var binding in _layer.Bindings)
+                {
+                    var eq = binding.IndexOf('=');
+                    if (eq > 0 && long.TryParse(binding.Substring(eq + 1), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var v)) names[binding.Substring(0, eq)] = v;
+                }
+                if (_layer.BlockInput.Length > 0)
+                {
+                    var source = _layer.BlockInput == ReservedNames.ModelInput ? -1 : Reference(_layer.BlockInput, "");
+                    if (source is null) return false;
+                    names["In"] = source < 0 ? _modelInput.C : _done[source.Value].Out.C;
+                }
+
+                var layer = _layer;
+                foreach (var pair in _layer.Expressions)
+                {
+                    var eq = pair.IndexOf('=');
+                    var target = pair.Substring(0, eq);
+                    var text = pair.Substring(eq + 1);
+                    if (target == "Error")
+                    {
+                        Fail(ProblemKind.InvalidHyperparameter, "", text);
+                        return false;
+                    }
+                    var value = Expression.Evaluate(text, names, out var error);
+                    if (value is null)
+                    {
+                        Fail(ProblemKind.InvalidHyperparameter, target == "When" ? "When" : target + "Of",
+                            $"{_where}: cannot evaluate {(target == "When" ? "When" : target + "Of")} = \"{text}\": {error}");
+                        return false;
+                    }
+                    var n = (int)value.Value;
+                    layer = target switch
+                    {
+                        "Filters" or "Units" => layer with { Units = n },
+                        "Kernel" => layer with { KernelH = layer.KernelH == 1 && layer.Kind is LayerKind.Conv1D ? 1 : n, KernelW = n },
+                        "Stride" => layer with { StrideH = layer.Kind is LayerKind.Conv1D ? 1 : n, StrideW = n },
+                        "Padding" => layer with { PadH = layer.Kind is LayerKind.Conv1D ? 0 : n, PadW = n },
+                        "Groups" => layer with { Groups = n },
+                        "Dilation" => layer with { Dilation = n },
+                        "When" when n == 0 => layer with { Kind = LayerKind.Identity, Activation = ActivationKind.None, Attribute = "Identity" },
+                        _ => layer,
+                    };
+                }
+                _layer = layer;
+                return true;
+            }
+
             /// <summary>The index of an earlier layer named <paramref name="name"/>; a problem when it is unknown, this layer or a later one.</summary>
             private int? Reference(string name, string argument)
             {
+                if (name == ReservedNames.ModelInput) return -1;
                 if (_declared.TryGetValue(name, out var target))
                 {
                     if (target < _index) return target;
