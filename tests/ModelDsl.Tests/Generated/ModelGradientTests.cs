@@ -28,6 +28,17 @@ public class ModelGradientTests
     public void NormalizationsAndMerges_LossGradient_MatchesFiniteDifferences() => Check(new NormsAndMerges(seed: 6), batch: 3, samples: int.MaxValue, kinks: false);
 
     [Fact]
+    public void InlinedRepeatedBlocks_LossGradient_MatchesFiniteDifferences()
+    {
+        var net = new BlockNet(seed: 2);
+        Assert.Equal(Shape.Map(6, 5, 5), net.Stage2.Output);
+        Assert.Contains(net.ParameterList, p => p.Name == "Stage1.0.Project.weight"); // 3 → 4 channels: projected
+        Assert.DoesNotContain(net.ParameterList, p => p.Name == "Stage1.1.Project.weight"); // 4 → 4, stride 1: identity
+        Assert.Contains(net.ParameterList, p => p.Name == "Stage2.0.Conv1.weight" && p.Dimensions[0] == 12); // Width * 2
+        Check(net, batch: 3, samples: int.MaxValue, kinks: false);
+    }
+
+    [Fact]
     public void NewerActivations_LossGradient_MatchesFiniteDifferences() => Check(new NewerActivations(seed: 1), batch: 3, samples: int.MaxValue, kinks: true);
 
     /// <summary>

@@ -125,3 +125,29 @@ public partial class NewerActivations
     [GlobalAvgPool]                                                public partial Layer Pool { get; }
     [Dense(3)]                                                     public partial Layer Logits { get; }
 }
+
+/// <summary>A residual block with smooth activations, a projection only where the width or stride changes, and an expression.</summary>
+public sealed partial class SmoothResidual : Block
+{
+    /// <summary>Output channels.</summary>
+    public int Width { get; set; }
+
+    /// <summary>Stride of the first copy.</summary>
+    [FirstRepeatOnly] public int Stride { get; set; } = 1;
+
+    [Conv2D(0, FiltersOf = "Width * 2", Kernel = 3, StrideOf = "Stride", Padding = 1), Tanh]                    partial Layer Conv1 { get; }
+    [Conv2D(0, FiltersOf = "Width", Kernel = 3, Padding = 1)]                                                   partial Layer Conv2 { get; }
+    [BatchNorm]                                                                                                 partial Layer Bn { get; }
+    [Conv2D(0, FiltersOf = "Width", StrideOf = "Stride", From = Input, When = "Stride != 1 || In != Width")]    partial Layer Project { get; }
+    [Add(nameof(Bn), nameof(Project)), Tanh]                                                                    partial Layer Out { get; }
+}
+
+/// <summary>Two stages of <see cref="SmoothResidual"/>, repeated, for whole-model gradient checks of inlined blocks.</summary>
+[Model(Input = [3, 9, 9])]
+public partial class BlockNet
+{
+    [SmoothResidual(Width = 4, Repeat = 2)]            public partial Layer Stage1 { get; }
+    [SmoothResidual(Width = 6, Stride = 2, Repeat = 2)] public partial Layer Stage2 { get; }
+    [GlobalAvgPool]                                    public partial Layer Pool { get; }
+    [Dense(3)]                                         public partial Layer Logits { get; }
+}
