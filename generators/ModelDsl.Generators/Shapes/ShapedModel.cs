@@ -125,44 +125,19 @@ namespace ModelDsl.Generators.Shapes
     {
         public bool IsValid => Problems.Count == 0;
 
-        public long TotalParameters
-        {
-            get
-            {
-                long total = 0;
-                foreach (var layer in Layers) total += layer.Parameters;
-                return total;
-            }
-        }
+        public long TotalParameters => Sum(l => l.Parameters);
 
-        public long TotalBuffers
-        {
-            get
-            {
-                long total = 0;
-                foreach (var layer in Layers) total += layer.BufferCount;
-                return total;
-            }
-        }
+        public long TotalBuffers => Sum(l => l.BufferCount);
 
-        public long TotalFlops
-        {
-            get
-            {
-                long total = 0;
-                foreach (var layer in Layers) total += layer.Flops;
-                return total;
-            }
-        }
+        public long TotalFlops => Sum(l => l.Flops);
 
-        public long TotalActivationBytes
+        public long TotalActivationBytes => Sum(l => l.ActivationBytes);
+
+        private long Sum(System.Func<ShapedLayer, long> value)
         {
-            get
-            {
-                long total = 0;
-                foreach (var layer in Layers) total += layer.ActivationBytes;
-                return total;
-            }
+            long total = 0;
+            foreach (var layer in Layers) total += value(layer);
+            return total;
         }
 
         public Dims Output => Layers.Count == 0 ? Input : Layers[Layers.Count - 1].Out;
