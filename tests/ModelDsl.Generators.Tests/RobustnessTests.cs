@@ -58,6 +58,22 @@ public class RobustnessTests
         cases.Add("using ModelDsl; [Model(Input = [4])] public partial class Dup { [Dense(2)] partial Layer D { get; } [Dense(3)] partial Layer D { get; } }");
         cases.Add("using ModelDsl; [Model(Input = [4])] public partial class Half { [Dense(2)] partial Layer D { get; }");
         cases.Add("using ModelDsl; [Model(Input = [4])] public partial class Kw { [Dense(2)] partial Layer @class { get; } }");
+        // Blocks: recursion, bad expressions, odd repeats, names that do not exist, a block without layers.
+        const string block = "public sealed partial class B : Block { public int W { get; set; } = 2; [Conv2D(0, FiltersOf = \"{0}\", Kernel = 1{1})] partial Layer C { get; } }";
+        foreach (var (expression, extra) in new[]
+        {
+            ("W", ""), ("((", ""), ("W / 0", ""), ("Nope", ""), ("W *", ""), ("2147483647 * 2147483647", ""), ("-W", ""),
+            ("W", ", When = \"W >\""), ("W", ", When = \"0\""), ("W", ", From = \"Missing\""), ("W", ", From = Input"), ("In % 0", ""),
+        })
+        {
+            var declaration = block.Replace("{0}", expression).Replace("{1}", extra);
+            foreach (var use in new[] { "[B] partial Layer U { get; }", "[B(W = 3, Repeat = 0)] partial Layer U { get; }", "[B(Repeat = 3)] partial Layer U { get; }", "[B(W = -1), ReLU] partial Layer U { get; }", "[B(From = \"X\")] partial Layer U { get; }" })
+            {
+                cases.Add($"using ModelDsl; {declaration} [Model(Input = [3, 4, 4])] public partial class M {{ {use} [Dense(2)] partial Layer D {{ get; }} }}");
+            }
+        }
+        cases.Add("using ModelDsl; public sealed partial class R : Block { [R] partial Layer Self { get; } } [Model(Input = [3, 4, 4])] public partial class M { [R] partial Layer U { get; } }");
+        cases.Add("using ModelDsl; public sealed partial class E : Block { public int W { get; set; } } [Model(Input = [3, 4, 4])] public partial class M { [E(W = 1)] partial Layer U { get; } }");
         return cases.Select((c, i) => new object[] { i, c });
     }
 
