@@ -399,7 +399,7 @@ namespace ModelDsl.Generators.Parsing
             "Softmax" => ActivationKind.Softmax,
             "LeakyReLU" => ActivationKind.LeakyReLU,
             "ReLU6" => ActivationKind.ReLU6,
-            "SiLU" => ActivationKind.SiLU,
+            "SiLU" or "Swish" => ActivationKind.SiLU,
             "HardSwish" => ActivationKind.HardSwish,
             _ => ActivationKind.None,
         };

@@ -337,6 +337,10 @@ public sealed class ReLU6Attribute : ActivationAttribute { }
 [AttributeUsage(AttributeTargets.Property, AllowMultiple = false)]
 public sealed class SiLUAttribute : ActivationAttribute { }
 
+/// <summary>x·σ(x): another name for <see cref="SiLUAttribute"/> (Ramachandran et al. 2017).</summary>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = false)]
+public sealed class SwishAttribute : ActivationAttribute { }
+
 /// <summary>x·ReLU6(x + 3)/6 (MobileNetV3).</summary>
 [AttributeUsage(AttributeTargets.Property, AllowMultiple = false)]
 public sealed class HardSwishAttribute : ActivationAttribute { }

@@ -121,7 +121,7 @@ public partial class NewerActivations
     [Conv2D(8, Kernel = 3, Padding = 1), LeakyReLU(Slope = 0.1)]   public partial Layer C { get; }
     [Conv2D(8, Kernel = 1)]                                        public partial Layer D { get; }
     [ReLU6]                                                        public partial Layer E { get; }
-    [SiLU]                                                         public partial Layer F { get; }
+    [Swish]                                                        public partial Layer F { get; }
     [GlobalAvgPool]                                                public partial Layer Pool { get; }
     [Dense(3)]                                                     public partial Layer Logits { get; }
 }
