@@ -34,6 +34,11 @@ public class ZooSummaryTests
     public void TheZoo_HasTheCourseArchitectures()
     {
         var names = typeof(LeNet5).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(Model))).Select(t => t.Name).ToHashSet();
-        Assert.Superset(new HashSet<string> { "LeNet5", "AlexNet", "ZFNet", "Vgg16", "Vgg16Bn", "ResNet50", "SEResNet50", "CifarResNet18", "TimeSeriesCnn" }, names);
+        Assert.Superset(new HashSet<string>
+        {
+            "LeNet5", "AlexNet", "ZFNet", "Vgg11", "Vgg13", "Vgg16", "Vgg19", "Vgg11Bn", "Vgg13Bn", "Vgg16Bn", "Vgg19Bn", "GoogLeNet",
+            "ResNet18", "ResNet34", "ResNet50", "ResNet101", "ResNet152", "ResNeXt50", "WideResNet50", "SEResNet50",
+            "DenseNet121", "DenseNet169", "DenseNet201", "MobileNetV2", "EfficientNetB0", "TimeSeriesCnn", "CifarResNet18",
+        }, names);
     }
 }
