@@ -47,10 +47,11 @@ public sealed class Trainer
     /// <param name="validation">Evaluated after each epoch when given.</param>
     /// <param name="seed">Fixes the order of the samples in every epoch.</param>
     /// <param name="onEpoch">Called with each epoch's report as soon as it is done.</param>
+    /// <param name="schedule">Sets the learning rate before every step to the optimizer's learning rate at the start × the schedule's factor; null leaves it alone.</param>
     /// <exception cref="ArgumentException">A dataset's samples or classes do not fit the model.</exception>
     /// <exception cref="TrainingDivergedException">The loss or the gradients stopped being finite; the message names the epoch and batch, and that batch did not update the parameters.</exception>
     public FitResult Fit(Dataset train, int epochs, int batchSize, Dataset? validation = null, int seed = 0,
-        Action<EpochReport>? onEpoch = null)
+        Action<EpochReport>? onEpoch = null, Schedule? schedule = null)
     {
         CheckFits(train, nameof(train));
         if (validation is not null) CheckFits(validation, nameof(validation));
@@ -62,6 +63,9 @@ public sealed class Trainer
         for (var i = 0; i < order.Length; i++) order[i] = i;
         var rng = new Rng((ulong)(uint)seed ^ 0x7E41_4E00_0000_0000UL);
         var reports = new List<EpochReport>(epochs);
+        var baseRate = Optimizer.LearningRate;
+        var totalSteps = (long)epochs * ((train.Count + batchSize - 1) / batchSize);
+        long step = 0;
         for (var epoch = 1; epoch <= epochs; epoch++)
         {
             var start = Stopwatch.GetTimestamp();
@@ -73,6 +77,11 @@ public sealed class Trainer
             {
                 batch++;
                 var indices = order.AsSpan(first, Math.Min(batchSize, order.Length - first));
+                if (schedule is not null)
+                {
+                    Optimizer.LearningRate = (float)(baseRate * schedule.Factor(step, totalSteps));
+                }
+                step++;
                 var result = Step(train, indices, epoch, batch);
                 lossSum += result.Loss * result.Count;
                 correct += result.Correct;
