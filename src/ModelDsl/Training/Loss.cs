@@ -32,6 +32,13 @@ public static class Loss
     /// <summary>Softmax followed by the negative log-likelihood of the label, on raw logits (PyTorch's <c>CrossEntropyLoss</c>).</summary>
     public static ILoss SoftmaxCrossEntropy { get; } = new SoftmaxCrossEntropyLoss();
 
+    /// <summary>Mean squared error between the outputs and the one-hot label: Σ_j (z_ij − [j = y])² / (N·K), as PyTorch's <c>MSELoss</c> on one-hot targets.</summary>
+    public static ILoss MeanSquaredError { get; } = new MeanSquaredErrorLoss();
+
+    /// <summary>The multiclass hinge loss (Weston–Watkins / cs231n SVM): Σ_{j≠y} max(0, z_j − z_y + margin), averaged over the batch.</summary>
+    public static ILoss MulticlassHinge(float margin = 1f) =>
+        float.IsFinite(margin) && margin > 0 ? new MulticlassHingeLoss(margin) : throw new ArgumentOutOfRangeException(nameof(margin), margin, "The margin must be positive.");
+
     /// <summary>The number of classes per row, checking the lengths and every label first.</summary>
     internal static int CheckBatch(ILoss loss, ReadOnlySpan<float> output, ReadOnlySpan<int> labels, ReadOnlySpan<float> gradient)
     {
@@ -116,5 +123,80 @@ public sealed class SoftmaxCrossEntropyLoss : ILoss
             dz[label] -= scale;
         }
         return new LossResult(total / n, correct);
+    }
+}
+
+/// <summary>
+/// Mean squared error against one-hot labels: loss = Σ_ij (z_ij − t_ij)² / (N·K) with t_ij = [j = y_i];
+/// ∂loss/∂z_ij = 2·(z_ij − t_ij)/(N·K).
+/// </summary>
+public sealed class MeanSquaredErrorLoss : ILoss
+{
+    /// <inheritdoc/>
+    public string Name => "mean squared error";
+
+    /// <inheritdoc/>
+    public LossResult Compute(ReadOnlySpan<float> output, ReadOnlySpan<int> labels, Span<float> gradient)
+    {
+        var classes = Loss.CheckBatch(this, output, labels, gradient);
+        var n = labels.Length;
+        var scale = 1.0 / ((double)n * classes);
+        double sum = 0;
+        var correct = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var z = output.Slice(i * classes, classes);
+            for (var j = 0; j < classes; j++)
+            {
+                var d = z[j] - (j == labels[i] ? 1.0 : 0.0);
+                sum += d * d;
+                if (!gradient.IsEmpty) gradient[i * classes + j] = (float)(2 * d * scale);
+            }
+            if (Loss.ArgMax(z) == labels[i]) correct++;
+        }
+        return new LossResult(sum * scale, correct);
+    }
+}
+
+/// <summary>
+/// The multiclass hinge loss: loss_i = Σ_{j≠y} max(0, z_j − z_y + Δ), averaged over the batch; the
+/// gradient is 1/N at each violating j and −(violations)/N at y.
+/// </summary>
+public sealed class MulticlassHingeLoss : ILoss
+{
+    internal MulticlassHingeLoss(float margin) => Margin = margin;
+
+    /// <summary>Δ, the margin the right class must win by.</summary>
+    public float Margin { get; }
+
+    /// <inheritdoc/>
+    public string Name => "multiclass hinge";
+
+    /// <inheritdoc/>
+    public LossResult Compute(ReadOnlySpan<float> output, ReadOnlySpan<int> labels, Span<float> gradient)
+    {
+        var classes = Loss.CheckBatch(this, output, labels, gradient);
+        var n = labels.Length;
+        double sum = 0;
+        var correct = 0;
+        if (!gradient.IsEmpty) gradient.Clear();
+        for (var i = 0; i < n; i++)
+        {
+            var z = output.Slice(i * classes, classes);
+            var y = labels[i];
+            var violations = 0;
+            for (var j = 0; j < classes; j++)
+            {
+                if (j == y) continue;
+                var slack = (double)z[j] - z[y] + Margin;
+                if (slack <= 0) continue;
+                sum += slack;
+                violations++;
+                if (!gradient.IsEmpty) gradient[i * classes + j] = 1f / n;
+            }
+            if (!gradient.IsEmpty) gradient[i * classes + y] = -(float)violations / n;
+            if (Loss.ArgMax(z) == y) correct++;
+        }
+        return new LossResult(sum / n, correct);
     }
 }
