@@ -13,6 +13,8 @@ public abstract class Model
 {
     private readonly Parameter[] _parameters;
     private readonly Parameter[] _buffers;
+    private readonly HashSet<string> _frozen = new(StringComparer.Ordinal);
+    private (int Offset, int Length)[] _trainable;
     private readonly Dictionary<string, Parameter> _byName;
     private float[][] _slots = [];
     private int[][] _intSlots = [];
@@ -31,6 +33,7 @@ public abstract class Model
         _parameters = layout.ParameterInfos.Select(p => new Parameter(this, p, isBuffer: false)).ToArray();
         _buffers = layout.BufferInfos.Select(p => new Parameter(this, p, isBuffer: true)).ToArray();
         _byName = _parameters.Concat(_buffers).ToDictionary(p => p.Name, StringComparer.Ordinal);
+        _trainable = TrainableRunsOf(_parameters, _frozen);
         Initialize(seed);
     }
 
@@ -71,6 +74,66 @@ public abstract class Model
             ? p
             : throw new KeyNotFoundException(
                 $"{GetType().Name} has no parameter '{name}'. Its parameters are: {string.Join(", ", _byName.Keys)}.");
+
+    /// <summary>
+    /// The runs of parameters an optimizer updates, as (offset, length) in <see cref="Parameters"/>: all of
+    /// them, less the layers frozen with <see cref="Freeze"/>.
+    /// </summary>
+    public IReadOnlyList<(int Offset, int Length)> TrainableRanges => _trainable;
+
+    /// <summary>The number of parameters an optimizer updates.</summary>
+    public int TrainableParameterCount => _trainable.Sum(r => r.Length);
+
+    /// <summary>Whether <paramref name="parameter"/> belongs to a frozen layer.</summary>
+    public bool IsFrozen(Parameter parameter) => _frozen.Contains(parameter.Name);
+
+    /// <summary>
+    /// Stops optimizers from updating the named layers' parameters (for transfer learning). A name covers
+    /// the layer's own parameters and, for a block use, every layer inlined under it (<c>Layer2</c> freezes
+    /// <c>Layer2.0.Conv1.weight</c> …). Gradients are still computed; batch-norm running statistics of a
+    /// frozen layer still update in training mode, as in PyTorch.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is not a layer of the model; the message lists the layers.</exception>
+    public void Freeze(params string[] layers) => SetFrozen(layers, frozen: true);
+
+    /// <summary>Lets optimizers update the named layers again (see <see cref="Freeze"/>).</summary>
+    public void Unfreeze(params string[] layers) => SetFrozen(layers, frozen: false);
+
+    private void SetFrozen(string[] layers, bool frozen)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        var matches = new List<Parameter>();
+        foreach (var layer in layers)
+        {
+            var prefix = layer + ".";
+            var found = _parameters.Where(p => p.Name.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+            var isLayer = Layout.Summary.Layers.Any(l => l.Name == layer || l.Name.StartsWith(prefix, StringComparison.Ordinal));
+            if (!isLayer)
+                throw new ArgumentException(
+                    $"{GetType().Name} has no layer '{layer}'. Its layers are: {string.Join(", ", Layout.Summary.Layers.Select(l => l.Name))}.",
+                    nameof(layers));
+            matches.AddRange(found);
+        }
+        foreach (var p in matches)
+        {
+            if (frozen) _frozen.Add(p.Name);
+            else _frozen.Remove(p.Name);
+        }
+        _trainable = TrainableRunsOf(_parameters, _frozen);
+    }
+
+    private static (int Offset, int Length)[] TrainableRunsOf(Parameter[] parameters, HashSet<string> frozen)
+    {
+        var runs = new List<(int Offset, int Length)>();
+        foreach (var p in parameters)
+        {
+            if (frozen.Contains(p.Name)) continue;
+            var (offset, length) = (p.Info.Offset, p.Info.Length);
+            if (runs.Count > 0 && runs[^1].Offset + runs[^1].Length == offset) runs[^1] = (runs[^1].Offset, runs[^1].Length + length);
+            else runs.Add((offset, length));
+        }
+        return runs.ToArray();
+    }
 
     /// <summary>The largest batch the buffers hold now; a larger batch grows them once.</summary>
     public int BatchCapacity { get; private set; }

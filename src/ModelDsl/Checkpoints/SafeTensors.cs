@@ -91,18 +91,23 @@ public static class SafeTensors
     /// dtype or shape, or (when <paramref name="strict"/>) a tensor missing from the file or one the model
     /// does not have, throws with the file and the tensor named, and leaves the model unchanged.
     /// </summary>
-    /// <returns>The names of the model's tensors the file did not have (empty when strict).</returns>
-    public static IReadOnlyList<string> Load(Model model, string path, bool strict = true)
+    /// <param name="model">The model to fill.</param>
+    /// <param name="path">The checkpoint.</param>
+    /// <param name="strict">Whether every tensor of the model must be in the file and every tensor of the file in the model.</param>
+    /// <param name="include">When given, only the model's tensors it accepts are loaded (and required); the others are left as they are (a new head for transfer learning).</param>
+    /// <returns>The names of the model's tensors that were not loaded (empty when strict and nothing is excluded).</returns>
+    public static IReadOnlyList<string> Load(Model model, string path, bool strict = true, Func<string, bool>? include = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var file = Read(path);
-        var targets = model.ParameterList.Concat(model.BufferList).ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var excluded = model.ParameterList.Concat(model.BufferList).Where(p => include is not null && !include(p.Name)).Select(p => p.Name).ToList();
+        var targets = model.ParameterList.Concat(model.BufferList).Where(p => include is null || include(p.Name)).ToDictionary(p => p.Name, StringComparer.Ordinal);
         var missing = targets.Keys.Where(name => !file.Tensors.ContainsKey(name)).ToList();
         if (strict)
         {
             if (missing.Count > 0)
                 throw new InvalidDataException($"{path}: the checkpoint has no tensor {string.Join(", ", missing.Take(5).Select(n => $"'{n}'"))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : "")} of {model.GetType().Name}.");
-            var extra = file.Tensors.Keys.Where(name => !targets.ContainsKey(name)).ToList();
+            var extra = file.Tensors.Keys.Where(name => !targets.ContainsKey(name) && (include is null || include(name))).ToList();
             if (extra.Count > 0)
                 throw new InvalidDataException($"{path}: {model.GetType().Name} has no parameter or buffer {string.Join(", ", extra.Take(5).Select(n => $"'{n}'"))}{(extra.Count > 5 ? $" and {extra.Count - 5} more" : "")}; load with strict: false to skip them.");
         }
@@ -116,7 +121,7 @@ public static class SafeTensors
         {
             if (targets.TryGetValue(name, out var target)) tensor.Data.CopyTo(target.Values);
         }
-        return missing;
+        return excluded.Concat(missing).ToList();
     }
 
     /// <summary>A tensor read from a file.</summary>

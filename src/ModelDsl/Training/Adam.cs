@@ -76,9 +76,11 @@ public class Adam : Optimizer
     }
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients)
+    protected override void BeginStep() => _step++;
+
+    /// <inheritdoc/>
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
     {
-        _step++;
         var lr = LearningRate;
         var b1 = Beta1;
         var b2 = Beta2;
@@ -90,8 +92,8 @@ public class Adam : Optimizer
         var shrink = Decoupled ? 1 - lr * WeightDecay : 1f;
         var l2 = Decoupled ? 0f : WeightDecay;
 
-        var m = _m.AsSpan(0, parameters.Length);
-        var v = _v.AsSpan(0, parameters.Length);
+        var m = _m.AsSpan(offset, parameters.Length);
+        var v = _v.AsSpan(offset, parameters.Length);
         var vTheta = MemoryMarshal.Cast<float, Vector<float>>(parameters);
         var vGrad = MemoryMarshal.Cast<float, Vector<float>>(gradients);
         var vM = MemoryMarshal.Cast<float, Vector<float>>(m);

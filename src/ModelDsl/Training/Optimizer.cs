@@ -36,7 +36,20 @@ public abstract class Optimizer
             ResetState(model.Parameters.Length);
             StateOwner = model;
         }
-        Update(model.Parameters, model.Gradients);
+        BeginStep();
+        var parameters = model.Parameters;
+        var gradients = model.Gradients;
+        var ranges = model.TrainableRanges;
+        for (var i = 0; i < ranges.Count; i++) // indexed: a foreach over the interface would allocate
+        {
+            var (offset, length) = ranges[i];
+            Update(parameters.Slice(offset, length), gradients.Slice(offset, length), offset);
+        }
+    }
+
+    /// <summary>Called once per <see cref="Step"/>, before the updates of its ranges (Adam counts its steps here).</summary>
+    protected virtual void BeginStep()
+    {
     }
 
     /// <summary>Forgets the state (momentum, moments): the next step starts afresh.</summary>
@@ -45,8 +58,12 @@ public abstract class Optimizer
     /// <summary>Makes the state hold <paramref name="length"/> values, all zero (grow-only).</summary>
     protected abstract void ResetState(int length);
 
-    /// <summary>One update of <paramref name="parameters"/> from <paramref name="gradients"/> (same length).</summary>
-    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients);
+    /// <summary>
+    /// One update of <paramref name="parameters"/> from <paramref name="gradients"/> (same length): a run of
+    /// trainable values starting at <paramref name="offset"/> in the model's flat buffer (frozen layers are
+    /// skipped), so state kept per value is sliced from that offset.
+    /// </summary>
+    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset);
 
     /// <summary>Returns <paramref name="value"/> when it is finite and not negative; otherwise throws naming <paramref name="name"/>.</summary>
     protected static float CheckHyperparameter(float value, string name) =>

@@ -58,11 +58,11 @@ public sealed class RmsProp : Optimizer
     }
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients)
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
     {
         var (lr, alpha, eps, mu, wd) = (LearningRate, Alpha, Eps, Momentum, WeightDecay);
-        var s = _square.AsSpan(0, parameters.Length);
-        var b = _buffer.AsSpan(0, parameters.Length);
+        var s = _square.AsSpan(offset, parameters.Length);
+        var b = _buffer.AsSpan(offset, parameters.Length);
         var vTheta = MemoryMarshal.Cast<float, Vector<float>>(parameters);
         var vGrad = MemoryMarshal.Cast<float, Vector<float>>(gradients);
         var vS = MemoryMarshal.Cast<float, Vector<float>>(s);

@@ -49,7 +49,7 @@ public sealed class Sgd : Optimizer
     }
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients)
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
     {
         var lr = LearningRate;
         var wd = WeightDecay;
@@ -61,7 +61,7 @@ public sealed class Sgd : Optimizer
         // θ −= η·(a·g + b·v): heavy ball is (a, b) = (0, 1), Nesterov is (1, μ).
         var mu = Momentum;
         var (a, b) = Nesterov ? (1f, mu) : (0f, 1f);
-        WithMomentum(parameters, gradients, _velocity.AsSpan(0, parameters.Length), lr, wd, mu, a, b);
+        WithMomentum(parameters, gradients, _velocity.AsSpan(offset, parameters.Length), lr, wd, mu, a, b);
     }
 
     private static void Plain(Span<float> theta, ReadOnlySpan<float> grad, float lr, float wd)

@@ -1,0 +1,79 @@
+using ModelDsl.Tests.Generated;
+using ModelDsl.Zoo;
+
+namespace ModelDsl.Tests.Training;
+
+/// <summary>Transfer learning: frozen layers do not move, whatever the optimizer's momentum or decay.</summary>
+public class FreezeTests
+{
+    public static TheoryData<string> Optimizers => ["sgd", "adamw", "rmsprop"];
+
+    private static Optimizer Create(string name) => name switch
+    {
+        "sgd" => new Sgd(0.05f, momentum: 0.9f, weightDecay: 0.01f),
+        "adamw" => new AdamW(0.01f),
+        _ => new RmsProp(0.01f, momentum: 0.5f, weightDecay: 0.01f),
+    };
+
+    [Theory]
+    [MemberData(nameof(Optimizers))]
+    public void FrozenLayers_StayBitwiseTheSame_WhileTheOthersTrain(string optimizer)
+    {
+        var net = new TinyResNet(seed: 3);
+        net.Freeze(nameof(TinyResNet.Stem), nameof(TinyResNet.Bn1));
+        Assert.True(net.IsFrozen(net.GetParameter("Stem.weight")));
+        Assert.Equal(net.Parameters.Length - 16 * 3 * 9 - 2 * 16, net.TrainableParameterCount);
+
+        var stem = net.GetParameter("Stem.weight").Values.ToArray();
+        var bn1 = net.GetParameter("Bn1.weight").Values.ToArray();
+        var head = net.GetParameter("Logits.weight").Values.ToArray();
+        var data = new Dataset(GeneratedModelTests.Random(8 * 192, 1), [0, 1, 2, 0, 1, 2, 0, 1], net.InputShape);
+        new Trainer(net, Create(optimizer)).Fit(data, epochs: 3, batchSize: 4);
+
+        Assert.Equal(stem, net.GetParameter("Stem.weight").Values.ToArray());
+        Assert.Equal(bn1, net.GetParameter("Bn1.weight").Values.ToArray());
+        Assert.NotEqual(head, net.GetParameter("Logits.weight").Values.ToArray());
+
+        net.Unfreeze(nameof(TinyResNet.Stem));
+        new Trainer(net, Create(optimizer)).Fit(data, epochs: 1, batchSize: 4);
+        Assert.NotEqual(stem, net.GetParameter("Stem.weight").Values.ToArray());
+    }
+
+    [Fact]
+    public void FreezingABlockUse_FreezesEveryLayerInlinedUnderIt()
+    {
+        var net = new BlockNet(seed: 1);
+        net.Freeze(nameof(BlockNet.Stage1));
+        Assert.All(net.ParameterList.Where(p => p.Name.StartsWith("Stage1.", StringComparison.Ordinal)), p => Assert.True(net.IsFrozen(p)));
+        Assert.All(net.ParameterList.Where(p => !p.Name.StartsWith("Stage1.", StringComparison.Ordinal)), p => Assert.False(net.IsFrozen(p)));
+    }
+
+    [Fact]
+    public void UnknownLayer_IsAnErrorListingTheLayers()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new LeNet5().Freeze("C2"));
+        Assert.Contains("no layer 'C2'", e.Message);
+        Assert.Contains("C3", e.Message);
+    }
+
+    [Fact]
+    public void NewHead_FromACheckpointOfTheOldModel_KeepsTheFeatures()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"modeldsl-transfer-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            var pretrained = new CourseLeNet(seed: 1);
+            SafeTensors.Save(pretrained, path);
+            var fine = new OtherHead(seed: 2);
+            var skipped = SafeTensors.Load(fine, path, strict: false, include: name => !name.StartsWith("Fc2.", StringComparison.Ordinal));
+            Assert.Equal(["Fc2.weight", "Fc2.bias"], skipped);
+            Assert.Equal(pretrained.GetParameter("Conv2.weight").Values.ToArray(), fine.GetParameter("Conv2.weight").Values.ToArray());
+            fine.Freeze("Conv1", "Conv2", "Fc1");
+            Assert.Equal(5 * 500 + 5, fine.TrainableParameterCount);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
