@@ -15,6 +15,8 @@ namespace ModelDsl;
 public sealed class Trainer
 {
     private float[] _input = [];            // (N, C, H, W), the gathered batch
+    private float[] _scratch = [];          // (C, H, W), for augmentations
+    private Rng _augmentRng = new(0xA06);
     private int[] _labels = [];             // (N)
     private float[] _outputGradient = [];   // (N, classes), ∂loss/∂output
     private int[] _order = [];              // the indices of a batch in Evaluate/Predict
@@ -35,6 +37,12 @@ public sealed class Trainer
 
     /// <summary>The loss minimized.</summary>
     public ILoss Loss { get; }
+
+    /// <summary>Applied to every training sample as its batch is gathered (never in evaluation); null for none.</summary>
+    public Augmentation? Augmentation { get; set; }
+
+    /// <summary>Restarts the augmentations' random sequence (for reproducible runs).</summary>
+    public void SeedAugmentation(int seed) => _augmentRng = new Rng(((ulong)(uint)seed << 16) ^ 0xA06);
 
     /// <summary>
     /// Trains for <paramref name="epochs"/> passes over <paramref name="train"/> in batches of
@@ -63,6 +71,7 @@ public sealed class Trainer
         for (var i = 0; i < order.Length; i++) order[i] = i;
         var rng = new Rng((ulong)(uint)seed ^ 0x7E41_4E00_0000_0000UL);
         var reports = new List<EpochReport>(epochs);
+        SeedAugmentation(seed);
         var baseRate = Optimizer.LearningRate;
         var totalSteps = (long)epochs * ((train.Count + batchSize - 1) / batchSize);
         long step = 0;
@@ -164,6 +173,15 @@ public sealed class Trainer
         if (n == 0) throw new ArgumentException("A batch needs at least one sample index.", nameof(indices));
         Grow(n);
         Gather(data, indices);
+        if (Augmentation is { } augmentation)
+        {
+            var shape = data.SampleShape;
+            if (_scratch.Length < shape.Size) _scratch = new float[shape.Size];
+            for (var i = 0; i < n; i++)
+            {
+                augmentation.Apply(_input.AsSpan(i * shape.Size, shape.Size), shape, ref _augmentRng, _scratch);
+            }
+        }
         var labels = _labels.AsSpan(0, n);
         var gradient = _outputGradient.AsSpan(0, n * Model.OutputShape.Size);
 
