@@ -87,6 +87,35 @@ public sealed class Dataset
             SampleShape, ClassNames);
     }
 
+    /// <summary>
+    /// Splits the samples at random (from <paramref name="seed"/>) into a training part and a validation part
+    /// holding <paramref name="validationFraction"/> of them (at least one of each).
+    /// </summary>
+    public (Dataset Train, Dataset Validation) Split(double validationFraction, int seed = 0)
+    {
+        if (!(validationFraction > 0 && validationFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "The validation fraction must be in (0, 1).");
+        if (Count < 2) throw new InvalidOperationException("Splitting needs at least two samples.");
+        var order = Enumerable.Range(0, Count).ToArray();
+        var rng = new Rng((ulong)(uint)seed ^ 0x5_9117UL);
+        rng.Shuffle(order.AsSpan());
+        var validation = Math.Clamp((int)Math.Round(Count * validationFraction), 1, Count - 1);
+        return (Pick(order.AsSpan(validation)), Pick(order.AsSpan(0, validation)));
+    }
+
+    private Dataset Pick(ReadOnlySpan<int> indices)
+    {
+        var size = SampleShape.Size;
+        var features = new float[indices.Length * size];
+        var labels = new int[indices.Length];
+        for (var i = 0; i < indices.Length; i++)
+        {
+            _features.AsSpan(indices[i] * size, size).CopyTo(features.AsSpan(i * size, size));
+            labels[i] = _labels[indices[i]];
+        }
+        return new Dataset(features, labels, SampleShape, ClassNames);
+    }
+
     /// <summary>A copy of the first <paramref name="count"/> samples (all of them when there are fewer), for quick runs.</summary>
     public Dataset Take(int count) => Subset(0, Math.Min(Math.Max(count, 0), Count));
 

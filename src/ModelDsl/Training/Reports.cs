@@ -47,6 +47,12 @@ public sealed record EpochReport(
 /// <param name="Epochs">The per-epoch reports, in order.</param>
 public sealed record FitResult(IReadOnlyList<EpochReport> Epochs)
 {
+    /// <summary>With early stopping: the epoch with the lowest validation loss.</summary>
+    public int? BestEpoch { get; init; }
+
+    /// <summary>Whether early stopping ended the run before its last epoch.</summary>
+    public bool StoppedEarly { get; init; }
+
     /// <summary>The last epoch's report.</summary>
     public EpochReport Last => Epochs[^1];
 

@@ -38,6 +38,36 @@ public sealed class Trainer
     /// <summary>The loss minimized.</summary>
     public ILoss Loss { get; }
 
+    /// <summary>λ₁ of an L1 penalty λ₁·Σ|θ| on the trainable parameters: adds λ₁·sign(θ) to their gradients before each step (0: none).</summary>
+    public float L1
+    {
+        get => _l1;
+        set => _l1 = float.IsFinite(value) && value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "L1 must be a finite number ≥ 0.");
+    }
+
+    /// <summary>λ₂ of an L2 penalty (λ₂/2)·Σθ² on the trainable parameters: adds λ₂·θ to their gradients before each step (0: none; the optimizers' weight decay does the same).</summary>
+    public float L2
+    {
+        get => _l2;
+        set => _l2 = float.IsFinite(value) && value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "L2 must be a finite number ≥ 0.");
+    }
+
+    private float _l1;
+    private float _l2;
+
+    private void AddPenalties()
+    {
+        if (_l1 == 0 && _l2 == 0) return;
+        var theta = Model.Parameters;
+        var grad = Model.Gradients;
+        var ranges = Model.TrainableRanges;
+        for (var r = 0; r < ranges.Count; r++)
+        {
+            var (offset, length) = ranges[r];
+            for (var i = offset; i < offset + length; i++) grad[i] += _l1 * MathF.Sign(theta[i]) + _l2 * theta[i];
+        }
+    }
+
     /// <summary>Applied to every training sample as its batch is gathered (never in evaluation); null for none.</summary>
     public Augmentation? Augmentation { get; set; }
 
@@ -55,17 +85,21 @@ public sealed class Trainer
     /// <param name="validation">Evaluated after each epoch when given.</param>
     /// <param name="seed">Fixes the order of the samples in every epoch.</param>
     /// <param name="onEpoch">Called with each epoch's report as soon as it is done.</param>
+    /// <param name="earlyStopping">Stops when the validation loss has not improved for its patience (needs <paramref name="validation"/>), and can put back the best epoch's parameters.</param>
     /// <param name="schedule">Sets the learning rate before every step to the optimizer's learning rate at the start × the schedule's factor; null leaves it alone.</param>
     /// <exception cref="ArgumentException">A dataset's samples or classes do not fit the model.</exception>
     /// <exception cref="TrainingDivergedException">The loss or the gradients stopped being finite; the message names the epoch and batch, and that batch did not update the parameters.</exception>
     public FitResult Fit(Dataset train, int epochs, int batchSize, Dataset? validation = null, int seed = 0,
-        Action<EpochReport>? onEpoch = null, Schedule? schedule = null)
+        Action<EpochReport>? onEpoch = null, Schedule? schedule = null, EarlyStopping? earlyStopping = null)
     {
         CheckFits(train, nameof(train));
         if (validation is not null) CheckFits(validation, nameof(validation));
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         if (train.Count == 0) throw new ArgumentException("The training set is empty.", nameof(train));
+        if (earlyStopping is not null && validation is null)
+            throw new ArgumentException("Early stopping watches the validation loss: pass a validation set (Dataset.Split makes one).", nameof(earlyStopping));
+        earlyStopping?.Start(Model);
 
         var order = new int[train.Count];
         for (var i = 0; i < order.Length; i++) order[i] = i;
@@ -102,8 +136,10 @@ public sealed class Trainer
                 Stopwatch.GetElapsedTime(start));
             reports.Add(report);
             onEpoch?.Invoke(report);
+            if (earlyStopping is not null && earlyStopping.ShouldStop(Model, epoch, check!.Value.Loss)) break;
         }
-        return new FitResult(reports);
+        earlyStopping?.Finish(Model);
+        return new FitResult(reports) { BestEpoch = earlyStopping?.BestEpoch, StoppedEarly = earlyStopping?.Stopped ?? false };
     }
 
     /// <summary>
@@ -193,6 +229,7 @@ public sealed class Trainer
         Model.Backward(gradient);
         if (!AllFinite(Model.Gradients))
             throw Diverged("a gradient is not finite", epoch, batch);
+        AddPenalties();
         Optimizer.Step(Model);
         return new BatchResult(result.Loss, result.Correct, n);
     }
