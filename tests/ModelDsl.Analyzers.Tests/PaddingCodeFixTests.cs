@@ -60,10 +60,12 @@ public class PaddingCodeFixTests
         "[Conv2D(8, Kernel = 4, Stride = 3, Padding = 1)]",
         "[Conv2D(8, Kernel = 4, Stride = 3, Padding = 0)]"));
 
+    /// <summary>The 4×4 kernel then pads unevenly (1 above, 2 below), which MDL0009 points out.</summary>
     [Fact]
     public Task UsePaddingModeSame_RemovesTheWrittenPadding() => CodeFixVerifier.VerifyFixAsync(WrittenPadding, "Use PaddingMode.Same", Fixed(WrittenPadding,
         "[Conv2D(8, Kernel = 4, Stride = 3, Padding = 1)]",
-        "[Conv2D(8, Kernel = 4, Stride = 3, PaddingMode = PaddingMode.Same)]"));
+        "[Conv2D(8, Kernel = 4, Stride = 3, PaddingMode = PaddingMode.Same)]"),
+        DiagnosticDescriptors.AsymmetricSamePaddingId);
 
     [Fact]
     public Task UsePadding_RemovesThePaddingMode() => CodeFixVerifier.VerifyFixAsync(ValidMode, "Use Padding = 1", Fixed(ValidMode,
