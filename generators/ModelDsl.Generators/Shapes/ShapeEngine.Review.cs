@@ -108,10 +108,13 @@ namespace ModelDsl.Generators.Shapes
             void Check(int kernel, int dilation, int before, int after, string unit, string first, string second)
             {
                 if (((long)dilation * (kernel - 1) + 1) % 2 != 0 || before == after) return;
-                parts.Add($"the {Num.I(before + after)} padding {unit} split {Num.I(before)} {first} and {Num.I(after)} {second}");
+                var total = before + after;
+                parts.Add(total == 1
+                    ? $"its 1 padding {unit} goes {second}, none {first}"
+                    : $"its {Num.I(total)} padding {unit}s split {Num.I(before)} {first} and {Num.I(after)} {second}");
             }
-            if (!oneD) Check(layer.KernelH, layer.DilationH, layer.PadTop, layer.PadBottom, "rows", "above", "below");
-            Check(layer.KernelW, layer.DilationW, layer.PadLeft, layer.PadRight, oneD ? "positions" : "columns", oneD ? "at the start" : "left", oneD ? "at the end" : "right");
+            if (!oneD) Check(layer.KernelH, layer.DilationH, layer.PadTop, layer.PadBottom, "row", "above", "below");
+            Check(layer.KernelW, layer.DilationW, layer.PadLeft, layer.PadRight, oneD ? "position" : "column", oneD ? "at the start" : "on the left", oneD ? "at the end" : "on the right");
             if (parts.Count == 0) return null;
 
             var window = oneD ? Num.I(layer.KernelW) : $"{Num.I(layer.KernelH)}×{Num.I(layer.KernelW)}";

@@ -68,4 +68,15 @@ public static class CodeFixVerifier
         }
         return (workspace, document, actions);
     }
+
+    /// <summary>
+    /// The whole source expected after a fix: <paramref name="markup"/> without its markup, with the
+    /// attribute <paramref name="before"/> (as it reads without markup) rewritten to <paramref name="after"/>.
+    /// </summary>
+    public static string Fixed(string markup, string before, string after)
+    {
+        var code = MarkedSource.Parse(markup).Code;
+        Assert.Contains(before, code);
+        return code.Replace(before, after, StringComparison.Ordinal);
+    }
 }
