@@ -11,6 +11,11 @@ namespace ModelDsl.CodeFixes
     /// <summary>Rewrites one named argument of an attribute, keeping the rest as written.</summary>
     internal static class AttributeArguments
     {
+        /// <summary>The attribute a diagnostic is reported on (on one of its arguments, or as a whole), or null.</summary>
+        public static AttributeSyntax? AttributeAt(SyntaxNode root, Diagnostic diagnostic) =>
+            root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)
+                .AncestorsAndSelf().OfType<AttributeSyntax>().FirstOrDefault();
+
         /// <summary>
         /// <c>name = value</c> in place of the written one, or appended; the argument named <paramref name="remove"/>, if any, goes.
         /// </summary>

@@ -34,8 +34,7 @@ namespace ModelDsl.CodeFixes
             foreach (var diagnostic in context.Diagnostics)
             {
                 if (!diagnostic.Properties.TryGetValue(DiagnosticDescriptors.FixBiasProperty, out var fixable) || fixable != "true") continue;
-                var attribute = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)
-                    .AncestorsAndSelf().OfType<AttributeSyntax>().FirstOrDefault();
+                var attribute = AttributeArguments.AttributeAt(root, diagnostic);
                 if (attribute is null) continue;
 
                 var fixedAttribute = AttributeArguments.WithNamed(attribute, "Bias", SyntaxFactory.LiteralExpression(SyntaxKind.FalseLiteralExpression));

@@ -36,8 +36,7 @@ namespace ModelDsl.CodeFixes
 
             foreach (var diagnostic in context.Diagnostics)
             {
-                var attribute = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)
-                    .AncestorsAndSelf().OfType<AttributeSyntax>().FirstOrDefault();
+                var attribute = AttributeArguments.AttributeAt(root, diagnostic);
                 if (attribute is null) continue;
 
                 foreach (var padding in Paddings(diagnostic))
