@@ -12,7 +12,8 @@ namespace ModelDsl.Analyzers
 {
     /// <summary>
     /// Runs the shared parser and shape engine on every <c>[Model]</c> class and reports each problem on
-    /// the attribute argument that caused it (<c>Stride = 2</c>, the positional filters count, …).
+    /// the attribute argument that caused it (<c>Stride = 2</c>, the positional filters count, …), with the
+    /// severity its kind has (errors, warnings, information).
     /// </summary>
     [DiagnosticAnalyzer(Microsoft.CodeAnalysis.LanguageNames.CSharp)]
     public sealed class ModelShapeAnalyzer : DiagnosticAnalyzer
@@ -23,7 +24,13 @@ namespace ModelDsl.Analyzers
             DiagnosticDescriptors.InvalidHyperparameter,
             DiagnosticDescriptors.UnknownReference,
             DiagnosticDescriptors.LaterReference,
-            DiagnosticDescriptors.MergeMismatch);
+            DiagnosticDescriptors.MergeMismatch,
+            DiagnosticDescriptors.RoundingDropsInput,
+            DiagnosticDescriptors.BiasBeforeBatchNorm,
+            DiagnosticDescriptors.AsymmetricSamePadding,
+            DiagnosticDescriptors.ReceptiveFieldSmallerThanInput,
+            DiagnosticDescriptors.SoftmaxLastLayer,
+            DiagnosticDescriptors.DropoutLastLayer);
 
         public override void Initialize(AnalysisContext context)
         {
@@ -57,7 +64,7 @@ namespace ModelDsl.Analyzers
                 var inlined = layer?.FromBlock == true;
                 var attribute = layer is null
                     ? model
-                    : LayerAttribute(type, layer.Origin, inlined ? null : layer.Attribute);
+                    : LayerAttribute(type, layer.Origin, inlined ? null : problem.Attribute.Length > 0 ? problem.Attribute : layer.Attribute);
                 var location = (inlined ? null : ValueLocation(attribute, problem.Value, context))
                     ?? ArgumentLocation(attribute, inlined ? "" : problem.Argument, context.CancellationToken)
                     ?? type.Locations.FirstOrDefault()
@@ -65,7 +72,8 @@ namespace ModelDsl.Analyzers
 
                 var properties = ImmutableDictionary<string, string?>.Empty
                     .Add(DiagnosticDescriptors.FixPaddingsProperty, string.Join(",", problem.FixPaddings.Select(p => Num.I(p))))
-                    .Add(DiagnosticDescriptors.FixSameProperty, problem.FixSame ? "true" : "false");
+                    .Add(DiagnosticDescriptors.FixSameProperty, problem.FixSame ? "true" : "false")
+                    .Add(DiagnosticDescriptors.FixBiasProperty, problem.Kind == ProblemKind.BiasBeforeBatchNorm && !inlined ? "true" : "false");
                 context.ReportDiagnostic(Diagnostic.Create(descriptor, location, properties, problem.Message));
             }
         }
@@ -78,6 +86,12 @@ namespace ModelDsl.Analyzers
             ProblemKind.UnknownReference => DiagnosticDescriptors.UnknownReference,
             ProblemKind.LaterReference => DiagnosticDescriptors.LaterReference,
             ProblemKind.MergeMismatch => DiagnosticDescriptors.MergeMismatch,
+            ProblemKind.RoundingDropsInput => DiagnosticDescriptors.RoundingDropsInput,
+            ProblemKind.BiasBeforeBatchNorm => DiagnosticDescriptors.BiasBeforeBatchNorm,
+            ProblemKind.AsymmetricSamePadding => DiagnosticDescriptors.AsymmetricSamePadding,
+            ProblemKind.ReceptiveFieldSmallerThanInput => DiagnosticDescriptors.ReceptiveFieldSmallerThanInput,
+            ProblemKind.SoftmaxLastLayer => DiagnosticDescriptors.SoftmaxLastLayer,
+            ProblemKind.DropoutLastLayer => DiagnosticDescriptors.DropoutLastLayer,
             _ => null, // NotBound: the compiler already reports why the attribute does not bind
         };
 

@@ -3,7 +3,6 @@ using System.Collections.Immutable;
 using System.Composition;
 using System.Globalization;
 using System.Linq;
-using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
@@ -37,8 +36,7 @@ namespace ModelDsl.CodeFixes
 
             foreach (var diagnostic in context.Diagnostics)
             {
-                var attribute = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)
-                    .AncestorsAndSelf().OfType<AttributeSyntax>().FirstOrDefault();
+                var attribute = AttributeArguments.AttributeAt(root, diagnostic);
                 if (attribute is null) continue;
 
                 foreach (var padding in Paddings(diagnostic))
@@ -47,7 +45,7 @@ namespace ModelDsl.CodeFixes
                     context.RegisterCodeFix(
                         CodeAction.Create(
                             title,
-                            ct => Replace(context.Document, attribute, WithPadding(attribute, padding), ct),
+                            ct => AttributeArguments.Replace(context.Document, attribute, WithPadding(attribute, padding), ct),
                             equivalenceKey: title),
                         diagnostic);
                 }
@@ -58,7 +56,7 @@ namespace ModelDsl.CodeFixes
                     context.RegisterCodeFix(
                         CodeAction.Create(
                             title,
-                            ct => Replace(context.Document, attribute, WithSame(attribute), ct),
+                            ct => AttributeArguments.Replace(context.Document, attribute, WithSame(attribute), ct),
                             equivalenceKey: title),
                         diagnostic);
                 }
@@ -79,7 +77,7 @@ namespace ModelDsl.CodeFixes
 
         /// <summary><c>Padding = p</c> in place of the written one (or appended); a <c>PaddingMode</c> argument would override it, so it goes.</summary>
         private static AttributeSyntax WithPadding(AttributeSyntax attribute, int padding) =>
-            WithNamedArgument(attribute, Padding,
+            AttributeArguments.WithNamed(attribute, Padding,
                 SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.Literal(padding)),
                 remove: PaddingMode);
 
@@ -88,51 +86,8 @@ namespace ModelDsl.CodeFixes
         /// shortens it as far as the file's usings allow. A <c>Padding</c> argument no longer applies, so it goes.
         /// </summary>
         private static AttributeSyntax WithSame(AttributeSyntax attribute) =>
-            WithNamedArgument(attribute, PaddingMode,
+            AttributeArguments.WithNamed(attribute, PaddingMode,
                 SyntaxFactory.ParseExpression("global::ModelDsl.PaddingMode.Same").WithAdditionalAnnotations(Simplifier.Annotation),
                 remove: Padding);
-
-        private static AttributeSyntax WithNamedArgument(AttributeSyntax attribute, string name, ExpressionSyntax value, string remove)
-        {
-            var list = attribute.ArgumentList ?? SyntaxFactory.AttributeArgumentList();
-            var arguments = new List<AttributeArgumentSyntax>();
-            var replaced = false;
-            foreach (var argument in list.Arguments)
-            {
-                var written = argument.NameEquals?.Name.Identifier.ValueText;
-                if (written == remove) continue;
-                if (written == name)
-                {
-                    arguments.Add(argument.WithExpression(value.WithTriviaFrom(argument.Expression)));
-                    replaced = true;
-                }
-                else
-                {
-                    arguments.Add(argument);
-                }
-            }
-            if (!replaced)
-            {
-                arguments.Add(SyntaxFactory.AttributeArgument(
-                    SyntaxFactory.NameEquals(
-                        SyntaxFactory.IdentifierName(name).WithTrailingTrivia(SyntaxFactory.Space),
-                        SyntaxFactory.Token(SyntaxKind.EqualsToken).WithTrailingTrivia(SyntaxFactory.Space)),
-                    nameColon: null,
-                    value));
-            }
-
-            // Keep the separators as written where there are enough of them; new ones read ", ".
-            var separators = Enumerable.Range(0, System.Math.Max(arguments.Count - 1, 0))
-                .Select(i => i < list.Arguments.SeparatorCount
-                    ? list.Arguments.GetSeparator(i)
-                    : SyntaxFactory.Token(SyntaxKind.CommaToken).WithTrailingTrivia(SyntaxFactory.Space));
-            return attribute.WithArgumentList(list.WithArguments(SyntaxFactory.SeparatedList(arguments, separators)));
-        }
-
-        private static async Task<Document> Replace(Document document, SyntaxNode oldNode, SyntaxNode newNode, CancellationToken ct)
-        {
-            var root = await document.GetSyntaxRootAsync(ct).ConfigureAwait(false);
-            return root is null ? document : document.WithSyntaxRoot(root.ReplaceNode(oldNode, newNode));
-        }
     }
 }

@@ -131,6 +131,10 @@ public partial class Vgg19
     [Dense(1000)]                                public partial Layer Fc8 { get; }
 }
 
+// torchvision's vgg*_bn keep the convolution biases before each batch norm (redundant: the normalization
+// subtracts them again); they are kept here too so that the parameter counts match torchvision's.
+#pragma warning disable MDL0008
+
 /// <summary>
 /// VGG-11 with batch normalization (torchvision's <c>vgg11_bn</c>): <see cref="Vgg11"/> with a
 /// batch normalization after each of its 8 convolutions, the ReLU applied after the normalization;
@@ -308,3 +312,5 @@ public partial class Vgg19Bn
     [Dropout(0.5)]                         public partial Layer Drop7 { get; }
     [Dense(1000)]                          public partial Layer Fc8 { get; }
 }
+
+#pragma warning restore MDL0008

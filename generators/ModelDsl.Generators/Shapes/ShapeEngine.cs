@@ -17,7 +17,7 @@ namespace ModelDsl.Generators.Shapes
     /// convolution: W′ = (W − 1)·S − 2P + D·(F − 1) + OutputPadding + 1. Receptive field: r′ = r + D·(F − 1)·j,
     /// jump j′ = j·S; a merge sees the widest of its inputs.
     /// </remarks>
-    internal static class ShapeEngine
+    internal static partial class ShapeEngine
     {
         /// <summary>The largest per-sample tensor (and parameter count of one layer) the runtime indexes (int).</summary>
         private const long MaxSize = int.MaxValue;
@@ -69,6 +69,7 @@ namespace ModelDsl.Generators.Shapes
                 }
                 layers.Add(shaped);
             }
+            if (problems.Count == 0) problems.AddRange(Review(spec, input, layers));
             return Result(input);
         }
 
@@ -800,7 +801,7 @@ namespace ModelDsl.Generators.Shapes
             }
 
             /// <summary>The course's arithmetic as text: <c>(10 − 3 + 0)/2 + 1</c>, the middle term being 2P; with dilation <c>(10 − 2·(3 − 1) − 1 + 0)/2 + 1</c>.</summary>
-            private static string Text(long w, long f, long d, long p, long s) => d == 1
+            internal static string Text(long w, long f, long d, long p, long s) => d == 1
                 ? $"({Num.I(w)} − {Num.I(f)} + {Num.I(2 * p)})/{Num.I(s)} + 1"
                 : $"({Num.I(w)} − {Num.I(d)}·({Num.I(f)} − 1) − 1 + {Num.I(2 * p)})/{Num.I(s)} + 1";
         }

@@ -35,7 +35,15 @@ namespace ModelDsl.Generators.Shapes
         };
     }
 
-    /// <summary>What went wrong; each kind is one diagnostic id.</summary>
+    /// <summary>How serious a problem is: only errors make a model invalid and stop shape inference.</summary>
+    internal enum ProblemSeverity
+    {
+        Error,
+        Warning,
+        Info,
+    }
+
+    /// <summary>What went wrong, or what deserves a second look; each kind is one diagnostic id.</summary>
     internal enum ProblemKind
     {
         /// <summary>MDL0001: (W − F + 2P)/S + 1 is not an integer.</summary>
@@ -52,6 +60,29 @@ namespace ModelDsl.Generators.Shapes
         MergeMismatch,
         /// <summary>An attribute that did not bind; the C# compiler already reports it, so no diagnostic.</summary>
         NotBound,
+        /// <summary>MDL0007 (warning): Floor or Ceil rounding leaves real input rows or columns that no window reads.</summary>
+        RoundingDropsInput,
+        /// <summary>MDL0008 (warning): a convolution's bias feeds only a batch norm, whose mean subtraction removes it.</summary>
+        BiasBeforeBatchNorm,
+        /// <summary>MDL0009 (warning): an even kernel with <c>PaddingMode.Same</c> pads one side more than the other.</summary>
+        AsymmetricSamePadding,
+        /// <summary>MDL0010 (info): the features a global pool averages each see less than the whole input.</summary>
+        ReceptiveFieldSmallerThanInput,
+        /// <summary>MDL0011 (warning): the model ends in a softmax, which the loss applies itself.</summary>
+        SoftmaxLastLayer,
+        /// <summary>MDL0012 (warning): the model ends in dropout.</summary>
+        DropoutLastLayer,
+    }
+
+    internal static class ProblemKindExtensions
+    {
+        public static ProblemSeverity Severity(this ProblemKind kind) => kind switch
+        {
+            ProblemKind.RoundingDropsInput or ProblemKind.BiasBeforeBatchNorm or ProblemKind.AsymmetricSamePadding
+                or ProblemKind.SoftmaxLastLayer or ProblemKind.DropoutLastLayer => ProblemSeverity.Warning,
+            ProblemKind.ReceptiveFieldSmallerThanInput => ProblemSeverity.Info,
+            _ => ProblemSeverity.Error,
+        };
     }
 
     /// <summary>
@@ -65,6 +96,7 @@ namespace ModelDsl.Generators.Shapes
     /// <param name="FixPaddings">Padding values that make every axis exact (closest first).</param>
     /// <param name="FixSame">Whether <c>PaddingMode.Same</c> is a fix.</param>
     /// <param name="Value">For an argument holding several names (<c>Add(nameof(A), nameof(B))</c>), the name to point at.</param>
+    /// <param name="Attribute">The attribute to point at when it is not the layer's own: <c>Softmax</c> fused beside <c>Dense</c>.</param>
     internal sealed record ShapeProblem(
         ProblemKind Kind,
         int LayerIndex,
@@ -72,7 +104,11 @@ namespace ModelDsl.Generators.Shapes
         string Message,
         EquatableArray<int> FixPaddings,
         bool FixSame,
-        string Value = "");
+        string Value = "",
+        string Attribute = "")
+    {
+        public ProblemSeverity Severity => Kind.Severity();
+    }
 
     /// <summary>How a weight is initialized (mirrors <c>ModelDsl.Initializer</c>).</summary>
     internal enum WeightInit
@@ -118,12 +154,23 @@ namespace ModelDsl.Generators.Shapes
 
     /// <summary>
     /// A model after the shape engine: every layer's shapes and costs, and the problems found. When
-    /// <see cref="Problems"/> is not empty, <see cref="Layers"/> holds only the layers before the first
-    /// problem that stopped inference, and nothing is generated.
+    /// <see cref="Problems"/> holds an error, <see cref="Layers"/> holds only the layers before the first
+    /// error, which stopped inference, and nothing is generated. Warnings and information come only from
+    /// a model without errors and leave it valid.
     /// </summary>
     internal sealed record ShapedModel(ModelSpec Spec, Dims Input, EquatableArray<ShapedLayer> Layers, EquatableArray<ShapeProblem> Problems)
     {
-        public bool IsValid => Problems.Count == 0;
+        public bool IsValid
+        {
+            get
+            {
+                foreach (var problem in Problems)
+                {
+                    if (problem.Severity == ProblemSeverity.Error) return false;
+                }
+                return true;
+            }
+        }
 
         public long TotalParameters => Sum(l => l.Parameters);
 

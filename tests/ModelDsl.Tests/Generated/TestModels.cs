@@ -6,6 +6,8 @@ namespace ModelDsl.Tests.Generated;
 /// with an asymmetric split, no-bias conv, padded and overlapping max-pool, standalone and fused
 /// activations, an explicit flatten, dropout (p = 0 so finite differences see a fixed function), softmax.
 /// </summary>
+// The asymmetric Same split (MDL0009) and the closing softmax (MDL0011) are what this network is here to check.
+#pragma warning disable MDL0009, MDL0011
 [Model(Input = [2, 9, 7])]
 public partial class Everything
 {
@@ -20,6 +22,7 @@ public partial class Everything
     [Dense(5, Bias = false)]                                                    public partial Layer D2 { get; }
     [Softmax]                                                                   public partial Layer Probabilities { get; }
 }
+#pragma warning restore MDL0009, MDL0011
 
 /// <summary>A dense network with real dropout, for training/inference behaviour.</summary>
 [Model(Input = [16])]
@@ -143,6 +146,8 @@ public sealed partial class SmoothResidual : Block
 }
 
 /// <summary>Two stages of <see cref="SmoothResidual"/>, repeated, for whole-model gradient checks of inlined blocks.</summary>
+// Conv2's bias before Bn (MDL0008) is kept so that the gradient check covers a bias whose gradient the batch norm cancels.
+#pragma warning disable MDL0008
 [Model(Input = [3, 9, 9])]
 public partial class BlockNet
 {
@@ -151,3 +156,4 @@ public partial class BlockNet
     [GlobalAvgPool]                                    public partial Layer Pool { get; }
     [Dense(3)]                                         public partial Layer Logits { get; }
 }
+#pragma warning restore MDL0008
