@@ -568,7 +568,9 @@ namespace ModelDsl.Generators.Shapes
                     return Fail(ProblemKind.InvalidHyperparameter, "Groups",
                         $"{_where} has Groups = {Num.I(l.Groups)}, which must divide both its {Num.I(X.C)} input channels and its {Num.I(l.Units)} filters");
                 }
-                if (transposed && (l.OutputPadding < 0 || (l.OutputPadding >= strideH && l.OutputPadding >= l.Dilation)))
+                if (transposed && (l.OutputPadding < 0
+                    || (l.OutputPadding >= strideH && l.OutputPadding >= l.Dilation)
+                    || (l.OutputPadding >= strideW && l.OutputPadding >= l.Dilation)))
                 {
                     return Fail(ProblemKind.InvalidHyperparameter, "OutputPadding",
                         $"{_where} has OutputPadding = {Num.I(l.OutputPadding)}; it must be 0 or more and smaller than the stride or the dilation");
@@ -787,7 +789,8 @@ namespace ModelDsl.Generators.Shapes
                     _ => n / s + 1,
                 };
                 // PyTorch's rule for ceil mode: the last window must start inside the input or its left padding.
-                if (rounding == RoundingMode.Ceil && (outCount - 1) * s >= size + p) outCount--;
+                // (With pooling's P ≤ F/2 one window at most starts beyond; a convolution's larger P can leave several.)
+                while (rounding == RoundingMode.Ceil && outCount > 1 && (outCount - 1) * s >= size + p) outCount--;
                 var after = (outCount - 1) * s + extent - size - p; // rows past the input the last window covers (may be negative: rows never read)
                 return new Axis(n, s, outCount, p, (int)Math.Max(0, Math.Min(after, int.MaxValue)), arithmetic, rounding == RoundingMode.Strict);
             }
