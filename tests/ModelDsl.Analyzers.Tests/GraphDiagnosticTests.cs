@@ -61,6 +61,20 @@ public class GraphDiagnosticTests
         """);
 
     [Fact]
+    public Task ResidualWithTheMainBranchFirst_SuggestsProjectingTheShortcut() => AnalyzerVerifier.VerifyAsync("""
+        using ModelDsl;
+
+        [Model(Input = [3, 8, 8])]
+        public partial class Net
+        {
+            [Conv2D(16, Kernel = 3, Padding = 1)] partial Layer Shortcut { get; }
+            [Conv2D(32, Kernel = 3, Padding = 1)] partial Layer Main { get; }
+            // Add 'Sum' needs one shape, but 'Main' gives (N, 32, 8, 8) and 'Shortcut' gives (N, 16, 8, 8): channels 32 vs 16 differ; project 'Shortcut' with [Conv2D(32, Kernel = 1)] first
+            [Add(nameof(Main), {|MDL0006:nameof(Shortcut)|})] partial Layer Sum { get; }
+        }
+        """);
+
+    [Fact]
     public Task ConcatOfDifferentSizes_NamesBothShapes() => AnalyzerVerifier.VerifyAsync("""
         using ModelDsl;
 

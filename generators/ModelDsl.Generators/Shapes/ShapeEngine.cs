@@ -486,8 +486,10 @@ namespace ModelDsl.Generators.Shapes
                 var message = $"{_where} needs {requirement}, but '{Name(0)}' gives {a} and '{Name(other)}' gives {b}: {string.Join(", ", differences)} differ";
                 if (_layer.Kind == LayerKind.Add && a.Rank == 3 && b.Rank == 3 && (a.C != b.C || a.H != b.H))
                 {
-                    // Project the larger map onto the smaller one: a 1×1 convolution with the stride that divides H.
-                    var (big, small, name) = a.H >= b.H ? (a, b, Name(0)) : (b, a, Name(other));
+                    // Project the shortcut onto the main branch: the larger map when the sizes differ (the main
+                    // branch strided), otherwise the earlier tensor (the shortcut is read from before the branch).
+                    var shortcutFirst = a.H != b.H ? a.H > b.H : _inputs[0] <= _inputs[other];
+                    var (big, small, name) = shortcutFirst ? (a, b, Name(0)) : (b, a, Name(other));
                     if (small.H > 0 && big.H % small.H == 0 && big.W % small.W == 0 && big.H / small.H == big.W / small.W)
                     {
                         var stride = big.H / small.H;
