@@ -81,6 +81,14 @@ public class HyperparameterDiagnosticTests
             """
         },
         {
+            "a dense layer whose declared input size is not the inferred one, on In", """
+            [Conv2D(16, Kernel = 5)] partial Layer C3 { get; }
+            [MaxPool2D(4)] partial Layer S4 { get; }
+            // Dense 'F5' declares In = 500, but its input (N, 16, 6, 6) flattens to 576 values
+            [Dense(120, {|MDL0003:In = 500|})] partial Layer F5 { get; }
+            """
+        },
+        {
             "dropout p = 1, on the p argument", """
             [Flatten] partial Layer F { get; }
             // Dropout 'D1' has p = 1; the drop probability p must be in [0, 1)

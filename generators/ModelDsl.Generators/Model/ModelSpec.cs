@@ -125,6 +125,9 @@ namespace ModelDsl.Generators.Model
         /// <summary>For a block layer: the layer feeding its block copy (<c>In</c> is its channel count); <c>@model</c> for the model's input.</summary>
         public string BlockInput { get; init; } = "";
 
+        /// <summary>A dense layer's written number of input features (0: inferred), checked by the shape engine.</summary>
+        public int DeclaredIn { get; init; }
+
         /// <summary>Whether the layer was inlined from a block.</summary>
         public bool FromBlock => BlockInput.Length > 0;
 

@@ -305,7 +305,7 @@ namespace ModelDsl.Generators.Parsing
                     };
                 }
                 case LayerKind.Dense:
-                    return layer with { Units = FirstInt(), Bias = NamedBool(a, "Bias", true) };
+                    return layer with { Units = FirstInt(), Bias = NamedBool(a, "Bias", true), DeclaredIn = Named(a, "In", 0) };
                 case LayerKind.Dropout:
                     return layer with { Rate = positional.Length > 0 ? DoubleOf(positional[0]) : double.NaN, Bias = false };
                 case LayerKind.BatchNorm:

@@ -354,6 +354,11 @@ namespace ModelDsl.Generators.Shapes
                     return Fail(ProblemKind.InvalidHyperparameter, "Units", $"{_where} has Units = {Num.I(_layer.Units)}; the number of outputs must be at least 1");
                 }
                 var inputs = X.Size; // a Dense layer flattens its input: (N, C, H, W) → (N, C·H·W)
+                if (_layer.DeclaredIn != 0 && _layer.DeclaredIn != inputs)
+                {
+                    return Fail(ProblemKind.InvalidHyperparameter, "In",
+                        $"{_where} declares In = {Num.I(_layer.DeclaredIn)}, but its input {X} {(X.Flat ? "has" : "flattens to")} {Num.Grouped(inputs)} values");
+                }
                 var weights = inputs * _layer.Units;
                 if (weights > MaxSize)
                 {

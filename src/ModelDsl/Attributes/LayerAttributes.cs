@@ -292,6 +292,8 @@ public sealed class DenseAttribute(int units) : LayerAttribute
     public int Units { get; } = units;
     /// <summary>Inside a <see cref="Block"/>: the number of outputs as an expression over the block's parameters, e.g. <c>"In / 16"</c>.</summary>
     public string? UnitsOf { get; set; }
+    /// <summary>The number of input features, when written (as in PyTorch's <c>Linear(in, out)</c>): checked against the shape that reaches the layer. 0 (the default) infers it.</summary>
+    public int In { get; set; }
     /// <summary>Whether the layer adds a learned bias per output.</summary>
     public bool Bias { get; set; } = true;
 }
