@@ -27,6 +27,9 @@ namespace ModelDsl.Analyzers
         /// <summary>The diagnostic property telling whether <c>PaddingMode.Same</c> is a fix: <c>true</c> or <c>false</c>.</summary>
         public const string FixSameProperty = "FixSame";
 
+        /// <summary>The diagnostic property naming the 1×1 projection that fixes a residual mismatch (MDL0006): <c>input|filters|stride</c>, or empty.</summary>
+        public const string ProjectionProperty = "Projection";
+
         /// <summary>The diagnostic property telling whether the location is the convolution's own attribute, where <c>Bias = false</c> can be written: <c>true</c> or <c>false</c> (MDL0008).</summary>
         public const string FixBiasProperty = "FixBias";
 

@@ -73,6 +73,7 @@ namespace ModelDsl.Analyzers
                 var properties = ImmutableDictionary<string, string?>.Empty
                     .Add(DiagnosticDescriptors.FixPaddingsProperty, string.Join(",", problem.FixPaddings.Select(p => Num.I(p))))
                     .Add(DiagnosticDescriptors.FixSameProperty, problem.FixSame ? "true" : "false")
+                    .Add(DiagnosticDescriptors.ProjectionProperty, inlined ? "" : problem.Projection)
                     .Add(DiagnosticDescriptors.FixBiasProperty, problem.Kind == ProblemKind.BiasBeforeBatchNorm && !inlined ? "true" : "false");
                 context.ReportDiagnostic(Diagnostic.Create(descriptor, location, properties, problem.Message));
             }

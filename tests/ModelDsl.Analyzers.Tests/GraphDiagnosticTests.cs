@@ -55,7 +55,7 @@ public class GraphDiagnosticTests
         {
             [Conv2D(16, Kernel = 3, Padding = 1)] partial Layer A { get; }
             [Conv2D(32, Kernel = 4, Stride = 2, Padding = 1)] partial Layer B { get; }
-            // Add 'Sum' needs one shape, but 'A' gives (N, 16, 32, 32) and 'B' gives (N, 32, 16, 16): channels 16 vs 32, H×W 32×32 vs 16×16 differ; project 'A' with [Conv2D(32, Kernel = 1, Stride = 2)] first
+            // Add 'Sum' needs one shape, but 'A' gives (N, 16, 32, 32) and 'B' gives (N, 32, 16, 16): channels 16 vs 32, H×W 32×32 vs 16×16 differ; project 'A' with [Conv2D(32, Kernel = 1, Stride = 2, PaddingMode = PaddingMode.Same)] first
             [Add(nameof(A), {|MDL0006:nameof(B)|})] partial Layer Sum { get; }
         }
         """);

@@ -489,6 +489,7 @@ namespace ModelDsl.Generators.Shapes
                 if (a.C != b.C && _layer.Kind != LayerKind.Concat) differences.Add($"channels {Num.I(a.C)} vs {Num.I(b.C)}");
                 if (a.H != b.H || a.W != b.W) differences.Add($"H×W {Num.I(a.H)}×{Num.I(a.W)} vs {Num.I(b.H)}×{Num.I(b.W)}");
                 var message = $"{_where} needs {requirement}, but '{Name(0)}' gives {a} and '{Name(other)}' gives {b}: {string.Join(", ", differences)} differ";
+                var projection = "";
                 if (_layer.Kind == LayerKind.Add && a.Rank == 3 && b.Rank == 3 && (a.C != b.C || a.H != b.H))
                 {
                     // Project the shortcut onto the main branch: the larger map when the sizes differ (the main
@@ -498,10 +499,15 @@ namespace ModelDsl.Generators.Shapes
                     if (small.H > 0 && big.H % small.H == 0 && big.W % small.W == 0 && big.H / small.H == big.W / small.W)
                     {
                         var stride = big.H / small.H;
-                        message += $"; project '{name}' with [Conv2D({Num.I(small.C)}, Kernel = 1{(stride > 1 ? $", Stride = {Num.I(stride)}" : "")})] first";
+                        // A 1×1 window at stride s fits exactly only when s divides H − 1; otherwise Same gives ⌈H/s⌉ = the target.
+                        var same = (big.H - 1) % stride != 0 || (big.W - 1) % stride != 0;
+                        message += $"; project '{name}' with [Conv2D({Num.I(small.C)}, Kernel = 1{(stride > 1 ? $", Stride = {Num.I(stride)}" : "")}{(same ? ", PaddingMode = PaddingMode.Same" : "")})] first";
+                        projection = $"{name}|{Num.I(small.C)}|{Num.I(stride)}|{(same ? "same" : "")}";
                     }
                 }
-                return Fail(ProblemKind.MergeMismatch, "Inputs", message, _layer.Inputs.Count > other ? _layer.Inputs[other] : "");
+                Fail(ProblemKind.MergeMismatch, "Inputs", message, _layer.Inputs.Count > other ? _layer.Inputs[other] : "");
+                _problems[_problems.Count - 1] = _problems[_problems.Count - 1] with { Projection = projection };
+                return null;
             }
 
             // ---- windows ---------------------------------------------------------------------

@@ -108,6 +108,9 @@ namespace ModelDsl.Generators.Shapes
         string Attribute = "")
     {
         public ProblemSeverity Severity => Kind.Severity();
+
+        /// <summary>For a residual Add that does not fit: <c>input|filters|stride</c> of the 1×1 projection that fixes it, or empty.</summary>
+        public string Projection { get; init; } = "";
     }
 
     /// <summary>How a weight is initialized (mirrors <c>ModelDsl.Initializer</c>).</summary>
