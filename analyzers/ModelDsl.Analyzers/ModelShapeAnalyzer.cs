@@ -133,7 +133,7 @@ namespace ModelDsl.Analyzers
         }
 
         /// <summary>The name an argument spells: <c>nameof(A)</c> or <c>nameof(Outer.A)</c> gives A, <c>"A"</c> gives A.</summary>
-        private static string? WrittenName(ExpressionSyntax expression) => expression switch
+        internal static string? WrittenName(ExpressionSyntax expression) => expression switch
         {
             LiteralExpressionSyntax literal => literal.Token.ValueText,
             InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } } call

@@ -43,7 +43,7 @@ namespace ModelDsl.CodeFixes
                 var same = parts[3] == "same";
                 var attribute = root.FindNode(diagnostic.Location.SourceSpan).AncestorsAndSelf().OfType<AttributeSyntax>().FirstOrDefault();
                 var property = attribute?.Ancestors().OfType<PropertyDeclarationSyntax>().FirstOrDefault();
-                var argument = attribute?.ArgumentList?.Arguments.FirstOrDefault(a => WrittenName(a.Expression) == input);
+                var argument = attribute?.ArgumentList?.Arguments.FirstOrDefault(a => ModelShapeAnalyzer.WrittenName(a.Expression) == input);
                 if (attribute is null || property is null || argument is null || property.Parent is not TypeDeclarationSyntax type) continue;
                 context.RegisterCodeFix(
                     CodeAction.Create(Title(input), ct => Insert(context.Document, type, property, argument, input, filters, stride, same, ct), equivalenceKey: Title(input)),
@@ -73,14 +73,5 @@ namespace ModelDsl.CodeFixes
             var newType = type.ReplaceNode(sum, new SyntaxNode[] { projection, newSum });
             return document.WithSyntaxRoot(root.ReplaceNode(type, newType));
         }
-
-        /// <summary>The name an argument spells: <c>nameof(A)</c> or <c>"A"</c>.</summary>
-        private static string? WrittenName(ExpressionSyntax expression) => expression switch
-        {
-            LiteralExpressionSyntax literal => literal.Token.ValueText,
-            InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } } call
-                when call.ArgumentList.Arguments.Count == 1 && call.ArgumentList.Arguments[0].Expression is IdentifierNameSyntax id => id.Identifier.ValueText,
-            _ => null,
-        };
     }
 }
