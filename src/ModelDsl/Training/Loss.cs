@@ -32,6 +32,9 @@ public static class Loss
     /// <summary>Softmax followed by the negative log-likelihood of the label, on raw logits (PyTorch's <c>CrossEntropyLoss</c>).</summary>
     public static ILoss SoftmaxCrossEntropy { get; } = new SoftmaxCrossEntropyLoss();
 
+    /// <summary>Softmax cross-entropy against targets smoothed by <paramref name="labelSmoothing"/> (PyTorch's <c>CrossEntropyLoss(label_smoothing=ε)</c>).</summary>
+    public static ILoss SmoothedSoftmaxCrossEntropy(float labelSmoothing) => new SoftmaxCrossEntropyLoss(labelSmoothing);
+
     /// <summary>Mean squared error between the outputs and the one-hot label: Σ_j (z_ij − [j = y])² / (N·K), as PyTorch's <c>MSELoss</c> on one-hot targets.</summary>
     public static ILoss MeanSquaredError { get; } = new MeanSquaredErrorLoss();
 
@@ -91,8 +94,28 @@ public static class Loss
 /// </summary>
 public sealed class SoftmaxCrossEntropyLoss : ILoss
 {
+    /// <summary>Plain cross-entropy (no smoothing).</summary>
+    public SoftmaxCrossEntropyLoss()
+    {
+    }
+
+    /// <summary>
+    /// Cross-entropy against smoothed targets (Szegedy et al. 2016, PyTorch's <c>label_smoothing</c>): the
+    /// target is (1 − ε)·onehot(y) + ε/K, so the loss adds ε·(mean over classes of −log p) to (1 − ε)·(−log p_y).
+    /// </summary>
+    /// <param name="labelSmoothing">ε in [0, 1).</param>
+    public SoftmaxCrossEntropyLoss(float labelSmoothing)
+    {
+        if (!(labelSmoothing >= 0 && labelSmoothing < 1))
+            throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "Label smoothing must be in [0, 1).");
+        LabelSmoothing = labelSmoothing;
+    }
+
+    /// <summary>ε, the probability mass spread evenly over the classes.</summary>
+    public float LabelSmoothing { get; }
+
     /// <inheritdoc/>
-    public string Name => "softmax cross-entropy";
+    public string Name => LabelSmoothing == 0 ? "softmax cross-entropy" : "softmax cross-entropy with label smoothing";
 
     /// <inheritdoc/>
     public LossResult Compute(ReadOnlySpan<float> output, ReadOnlySpan<int> labels, Span<float> gradient)
@@ -113,14 +136,24 @@ public sealed class SoftmaxCrossEntropyLoss : ILoss
             var sum = 0.0;
             for (var j = 0; j < classes; j++) sum += Math.Exp(z[j] - max);
             var logSum = Math.Log(sum);
-            total += logSum - (z[label] - max);
+            // −Σ_j t_j log p_j with t = (1 − ε)·onehot(y) + ε/K and log p_j = z_j − max − logSum.
+            var eps = (double)LabelSmoothing;
+            var loss = (1 - eps) * (logSum - (z[label] - max));
+            if (eps > 0)
+            {
+                var meanNegLog = 0.0;
+                for (var j = 0; j < classes; j++) meanNegLog += logSum - (z[j] - max);
+                loss += eps * meanNegLog / classes;
+            }
+            total += loss;
 
             if (gradient.IsEmpty) continue;
-            // dz (1, K) = (exp(z − max) / Σ − onehot(y)) / N
+            // dz (1, K) = (softmax(z) − t) / N
             var dz = gradient.Slice(i * classes, classes);
             var inverse = 1.0 / sum;
-            for (var j = 0; j < classes; j++) dz[j] = (float)(Math.Exp(z[j] - max) * inverse) * scale;
-            dz[label] -= scale;
+            var spread = eps / classes;
+            for (var j = 0; j < classes; j++) dz[j] = (float)((Math.Exp(z[j] - max) * inverse - spread) * scale);
+            dz[label] -= (float)((1 - eps) * scale);
         }
         return new LossResult(total / n, correct);
     }

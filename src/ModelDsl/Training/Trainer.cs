@@ -54,6 +54,40 @@ public sealed class Trainer
 
     private float _l1;
     private float _l2;
+    private float _clipNorm;
+
+    /// <summary>
+    /// When positive, the gradient (all trainable parameters as one vector) is scaled down before each step
+    /// so that its L2 norm is at most this value, as PyTorch's <c>clip_grad_norm_</c>; 0 turns clipping off.
+    /// </summary>
+    public float ClipNorm
+    {
+        get => _clipNorm;
+        set => _clipNorm = float.IsFinite(value) && value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "ClipNorm must be a finite number ≥ 0.");
+    }
+
+    /// <summary>The L2 norm of the trainable gradient at the last step, before clipping.</summary>
+    public double LastGradientNorm { get; private set; }
+
+    private void ClipGradient()
+    {
+        var grad = Model.Gradients;
+        var ranges = Model.TrainableRanges;
+        double squares = 0;
+        for (var r = 0; r < ranges.Count; r++)
+        {
+            var (offset, length) = ranges[r];
+            foreach (var g in grad.Slice(offset, length)) squares += (double)g * g;
+        }
+        LastGradientNorm = Math.Sqrt(squares);
+        if (_clipNorm == 0 || LastGradientNorm <= _clipNorm) return;
+        var factor = (float)(_clipNorm / (LastGradientNorm + 1e-6));
+        for (var r = 0; r < ranges.Count; r++)
+        {
+            var (offset, length) = ranges[r];
+            foreach (ref var g in grad.Slice(offset, length)) g *= factor;
+        }
+    }
 
     private void AddPenalties()
     {
@@ -230,6 +264,7 @@ public sealed class Trainer
         if (!AllFinite(Model.Gradients))
             throw Diverged("a gradient is not finite", epoch, batch);
         AddPenalties();
+        ClipGradient();
         Optimizer.Step(Model);
         return new BatchResult(result.Loss, result.Correct, n);
     }
