@@ -21,6 +21,15 @@ public abstract class Schedule
         return new StepSchedule(every, gamma);
     }
 
+    /// <summary>Multiplies by <paramref name="gamma"/> at each milestone step: γ^(number of milestones ≤ t) (PyTorch's MultiStepLR, counted in steps).</summary>
+    public static Schedule MultiStep(IEnumerable<long> milestones, double gamma)
+    {
+        var sorted = milestones.OrderBy(m => m).ToArray();
+        if (sorted.Length == 0 || sorted[0] < 0) throw new ArgumentException("Give one or more milestones, each ≥ 0.", nameof(milestones));
+        if (!(gamma > 0 && gamma <= 1)) throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "gamma must be in (0, 1].");
+        return new MultiStepSchedule(sorted, gamma);
+    }
+
     /// <summary>Cosine annealing from 1 to <paramref name="floor"/>: floor + (1 − floor)·(1 + cos(π·t/T))/2.</summary>
     public static Schedule Cosine(double floor = 0) => new CosineSchedule(CheckFactor(floor, nameof(floor)));
 
@@ -55,6 +64,16 @@ public abstract class Schedule
     private sealed class StepSchedule(long every, double gamma) : Schedule
     {
         public override double Factor(long step, long totalSteps) => Math.Pow(gamma, step / every);
+    }
+
+    private sealed class MultiStepSchedule(long[] milestones, double gamma) : Schedule
+    {
+        public override double Factor(long step, long totalSteps)
+        {
+            var passed = 0;
+            while (passed < milestones.Length && milestones[passed] <= step) passed++;
+            return Math.Pow(gamma, passed);
+        }
     }
 
     private sealed class CosineSchedule(double floor) : Schedule

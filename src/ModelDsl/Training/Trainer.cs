@@ -119,12 +119,14 @@ public sealed class Trainer
     /// <param name="validation">Evaluated after each epoch when given.</param>
     /// <param name="seed">Fixes the order of the samples in every epoch.</param>
     /// <param name="onEpoch">Called with each epoch's report as soon as it is done.</param>
+    /// <param name="plateau">Lowers the learning rate (or the schedule's base rate) when the validation loss stalls (needs <paramref name="validation"/>).</param>
     /// <param name="earlyStopping">Stops when the validation loss has not improved for its patience (needs <paramref name="validation"/>), and can put back the best epoch's parameters.</param>
     /// <param name="schedule">Sets the learning rate before every step to the optimizer's learning rate at the start × the schedule's factor; null leaves it alone.</param>
     /// <exception cref="ArgumentException">A dataset's samples or classes do not fit the model.</exception>
     /// <exception cref="TrainingDivergedException">The loss or the gradients stopped being finite; the message names the epoch and batch, and that batch did not update the parameters.</exception>
     public FitResult Fit(Dataset train, int epochs, int batchSize, Dataset? validation = null, int seed = 0,
-        Action<EpochReport>? onEpoch = null, Schedule? schedule = null, EarlyStopping? earlyStopping = null)
+        Action<EpochReport>? onEpoch = null, Schedule? schedule = null, EarlyStopping? earlyStopping = null,
+        ReduceOnPlateau? plateau = null)
     {
         CheckFits(train, nameof(train));
         if (validation is not null) CheckFits(validation, nameof(validation));
@@ -134,6 +136,9 @@ public sealed class Trainer
         if (earlyStopping is not null && validation is null)
             throw new ArgumentException("Early stopping watches the validation loss: pass a validation set (Dataset.Split makes one).", nameof(earlyStopping));
         earlyStopping?.Start(Model);
+        if (plateau is not null && validation is null)
+            throw new ArgumentException("Reducing on a plateau watches the validation loss: pass a validation set.", nameof(plateau));
+        plateau?.Start();
 
         var order = new int[train.Count];
         for (var i = 0; i < order.Length; i++) order[i] = i;
@@ -170,6 +175,11 @@ public sealed class Trainer
                 Stopwatch.GetElapsedTime(start));
             reports.Add(report);
             onEpoch?.Invoke(report);
+            if (plateau is not null)
+            {
+                if (schedule is null) Optimizer.LearningRate = plateau.Next(Optimizer.LearningRate, check!.Value.Loss);
+                else baseRate = plateau.Next(baseRate, check!.Value.Loss);
+            }
             if (earlyStopping is not null && earlyStopping.ShouldStop(Model, epoch, check!.Value.Loss)) break;
         }
         earlyStopping?.Finish(Model);

@@ -50,6 +50,22 @@ public class RegularizationTests
     }
 
     [Fact]
+    public void ReduceOnPlateau_LowersTheRateAfterItsPatience_AgainAndAgain()
+    {
+        var model = new LinearModel(Shape.Flat(4), 2);
+        var sgd = new Sgd(0.1f);
+        var plateau = new ReduceOnPlateau(factor: 0.5, patience: 2);
+        var rates = new List<float>();
+        // The validation labels are the opposite of the training ones: after epoch 1 it only gets worse.
+        new Trainer(model, sgd).Fit(Separable(64, false, 1), epochs: 5, batchSize: 8, validation: Separable(32, true, 2),
+            plateau: plateau, onEpoch: _ => rates.Add(sgd.LearningRate));
+        // The report of an epoch is made before its plateau check: epochs 2 and 3 stall → halved after 3; 4 and 5 → again.
+        Assert.Equal([0.1f, 0.1f, 0.1f, 0.05f, 0.05f], rates);
+        Assert.Equal(0.025f, sgd.LearningRate);
+        Assert.Equal(2, plateau.Reductions);
+    }
+
+    [Fact]
     public void L2Penalty_IsTheSameUpdateAsSgdWeightDecay()
     {
         var data = Separable(32, false, 4);

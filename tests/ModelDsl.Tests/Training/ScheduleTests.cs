@@ -10,6 +10,14 @@ public class ScheduleTests
     }
 
     [Fact]
+    public void MultiStep_MultipliesByGammaAtEachMilestone()
+    {
+        var s = Schedule.MultiStep([30, 10], 0.1);
+        Assert.Equal([1, 0.1, 0.1, 0.01], new long[] { 9, 10, 29, 30 }.Select(t => Math.Round(s.Factor(t, 100), 12)));
+        Assert.Throws<ArgumentException>(() => Schedule.MultiStep([], 0.1));
+    }
+
+    [Fact]
     public void Cosine_GoesFromOneToTheFloor_HalfwayAtTheMiddle()
     {
         var s = Schedule.Cosine(floor: 0.1);
