@@ -14,7 +14,9 @@ public abstract class Model
     private readonly Parameter[] _parameters;
     private readonly Parameter[] _buffers;
     private readonly HashSet<string> _frozen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, float> _rateScales = new(StringComparer.Ordinal);
     private (int Offset, int Length)[] _trainable;
+    private float[] _scales;
     private readonly Dictionary<string, Parameter> _byName;
     private float[][] _slots = [];
     private int[][] _intSlots = [];
@@ -33,7 +35,7 @@ public abstract class Model
         _parameters = layout.ParameterInfos.Select(p => new Parameter(this, p, isBuffer: false)).ToArray();
         _buffers = layout.BufferInfos.Select(p => new Parameter(this, p, isBuffer: true)).ToArray();
         _byName = _parameters.Concat(_buffers).ToDictionary(p => p.Name, StringComparer.Ordinal);
-        _trainable = TrainableRunsOf(_parameters, _frozen);
+        (_trainable, _scales) = TrainableRunsOf(_parameters, _frozen, _rateScales);
         Initialize(seed);
     }
 
@@ -81,6 +83,22 @@ public abstract class Model
     /// </summary>
     public IReadOnlyList<(int Offset, int Length)> TrainableRanges => _trainable;
 
+    /// <summary>The learning-rate multiplier of each run of <see cref="TrainableRanges"/> (1 unless set with <see cref="SetLearningRateScale"/>).</summary>
+    public IReadOnlyList<float> TrainableScales => _scales;
+
+    /// <summary>
+    /// Makes optimizers use <paramref name="scale"/> × their learning rate for the named layers (a block use
+    /// covers its inlined layers): a lower rate for pretrained layers while a new head learns.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is not a layer of the model.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="scale"/> is negative or not finite.</exception>
+    public void SetLearningRateScale(string layer, float scale)
+    {
+        if (!(float.IsFinite(scale) && scale >= 0)) throw new ArgumentOutOfRangeException(nameof(scale), scale, "The scale must be a finite number ≥ 0.");
+        foreach (var p in LayerParameters(layer)) _rateScales[p.Name] = scale;
+        (_trainable, _scales) = TrainableRunsOf(_parameters, _frozen, _rateScales);
+    }
+
     /// <summary>The number of parameters an optimizer updates.</summary>
     public int TrainableParameterCount => _trainable.Sum(r => r.Length);
 
@@ -102,37 +120,45 @@ public abstract class Model
     private void SetFrozen(string[] layers, bool frozen)
     {
         ArgumentNullException.ThrowIfNull(layers);
-        var matches = new List<Parameter>();
-        foreach (var layer in layers)
-        {
-            var prefix = layer + ".";
-            var found = _parameters.Where(p => p.Name.StartsWith(prefix, StringComparison.Ordinal)).ToList();
-            var isLayer = Layout.Summary.Layers.Any(l => l.Name == layer || l.Name.StartsWith(prefix, StringComparison.Ordinal));
-            if (!isLayer)
-                throw new ArgumentException(
-                    $"{GetType().Name} has no layer '{layer}'. Its layers are: {string.Join(", ", Layout.Summary.Layers.Select(l => l.Name))}.",
-                    nameof(layers));
-            matches.AddRange(found);
-        }
+        var matches = layers.SelectMany(LayerParameters).ToList(); // every name is checked before anything changes
         foreach (var p in matches)
         {
             if (frozen) _frozen.Add(p.Name);
             else _frozen.Remove(p.Name);
         }
-        _trainable = TrainableRunsOf(_parameters, _frozen);
+        (_trainable, _scales) = TrainableRunsOf(_parameters, _frozen, _rateScales);
     }
 
-    private static (int Offset, int Length)[] TrainableRunsOf(Parameter[] parameters, HashSet<string> frozen)
+    /// <summary>The parameters of layer <paramref name="layer"/> and of the layers inlined under it.</summary>
+    private List<Parameter> LayerParameters(string layer)
+    {
+        var prefix = layer + ".";
+        if (!Layout.Summary.Layers.Any(l => l.Name == layer || l.Name.StartsWith(prefix, StringComparison.Ordinal)))
+            throw new ArgumentException(
+                $"{GetType().Name} has no layer '{layer}'. Its layers are: {string.Join(", ", Layout.Summary.Layers.Select(l => l.Name))}.",
+                nameof(layer));
+        return _parameters.Where(p => p.Name.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+    }
+
+    /// <summary>Adjacent trainable parameters with one learning-rate scale, merged into runs.</summary>
+    private static ((int Offset, int Length)[] Runs, float[] Scales) TrainableRunsOf(
+        Parameter[] parameters, HashSet<string> frozen, Dictionary<string, float> rateScales)
     {
         var runs = new List<(int Offset, int Length)>();
+        var scales = new List<float>();
         foreach (var p in parameters)
         {
             if (frozen.Contains(p.Name)) continue;
+            var scale = rateScales.TryGetValue(p.Name, out var s) ? s : 1f;
             var (offset, length) = (p.Info.Offset, p.Info.Length);
-            if (runs.Count > 0 && runs[^1].Offset + runs[^1].Length == offset) runs[^1] = (runs[^1].Offset, runs[^1].Length + length);
-            else runs.Add((offset, length));
+            if (runs.Count > 0 && runs[^1].Offset + runs[^1].Length == offset && scales[^1] == scale) runs[^1] = (runs[^1].Offset, runs[^1].Length + length);
+            else
+            {
+                runs.Add((offset, length));
+                scales.Add(scale);
+            }
         }
-        return runs.ToArray();
+        return (runs.ToArray(), scales.ToArray());
     }
 
     /// <summary>The largest batch the buffers hold now; a larger batch grows them once.</summary>

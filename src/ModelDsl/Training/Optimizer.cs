@@ -40,10 +40,20 @@ public abstract class Optimizer
         var parameters = model.Parameters;
         var gradients = model.Gradients;
         var ranges = model.TrainableRanges;
-        for (var i = 0; i < ranges.Count; i++) // indexed: a foreach over the interface would allocate
+        var scales = model.TrainableScales;
+        var rate = _learningRate;
+        try
         {
-            var (offset, length) = ranges[i];
-            Update(parameters.Slice(offset, length), gradients.Slice(offset, length), offset);
+            for (var i = 0; i < ranges.Count; i++) // indexed: a foreach over the interface would allocate
+            {
+                var (offset, length) = ranges[i];
+                _learningRate = rate * scales[i]; // what Update reads as LearningRate for this run
+                Update(parameters.Slice(offset, length), gradients.Slice(offset, length), offset);
+            }
+        }
+        finally
+        {
+            _learningRate = rate;
         }
     }
 

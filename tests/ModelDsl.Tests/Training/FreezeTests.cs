@@ -49,6 +49,30 @@ public class FreezeTests
     }
 
     [Fact]
+    public void LearningRateScale_ScalesThatLayersStep_Only()
+    {
+        var data = new Dataset(GeneratedModelTests.Random(4 * 192, 1), [0, 1, 2, 0], new TinyResNet().InputShape);
+        var plain = new TinyResNet(seed: 3);
+        var scaled = new TinyResNet(seed: 3);
+        scaled.SetLearningRateScale(nameof(TinyResNet.Logits), 0.5f);
+        var start = plain.Parameters.ToArray();
+        new Trainer(plain, new Sgd(0.1f)).TrainBatch(data, [0, 1, 2, 3]);
+        var sgd = new Sgd(0.1f);
+        new Trainer(scaled, sgd).TrainBatch(data, [0, 1, 2, 3]);
+        Assert.Equal(0.1f, sgd.LearningRate); // per-layer scales do not change the optimizer's own rate
+        foreach (var p in plain.ParameterList)
+        {
+            var q = scaled.GetParameter(p.Name);
+            for (var i = 0; i < p.Length; i++)
+            {
+                var full = p.Values[i] - start[p.Info.Offset + i];
+                var step = q.Values[i] - start[p.Info.Offset + i];
+                Assert.Equal(p.Name.StartsWith("Logits.", StringComparison.Ordinal) ? full * 0.5f : full, step, 6);
+            }
+        }
+    }
+
+    [Fact]
     public void UnknownLayer_IsAnErrorListingTheLayers()
     {
         var e = Assert.Throws<ArgumentException>(() => new LeNet5().Freeze("C2"));
