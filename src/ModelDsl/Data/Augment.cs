@@ -66,6 +66,17 @@ public static class Augment
         return new Affine(-maxDegrees, maxDegrees, scaleRange, fill);
     }
 
+    /// <summary>
+    /// Random erasing (Zhong et al. 2020, PyTorch's RandomErasing): with probability <paramref name="p"/>, a rectangle
+    /// covering a fraction of the image drawn from [<paramref name="minArea"/>, <paramref name="maxArea"/>] with an
+    /// aspect ratio (height/width) drawn log-uniformly from [0.3, 3.3] is set to <paramref name="value"/> in every channel.
+    /// </summary>
+    public static Augmentation RandomErasing(double p = 0.5, double minArea = 0.02, double maxArea = 0.33, float value = 0)
+    {
+        if (!(minArea > 0 && minArea <= maxArea && maxArea < 1)) throw new ArgumentOutOfRangeException(nameof(minArea), minArea, "The area fractions must satisfy 0 < min ≤ max < 1.");
+        return new Erasing(Probability(p), minArea, maxArea, value);
+    }
+
     /// <summary>Rotates by exactly <paramref name="degrees"/> (counter-clockwise) about the centre; for tests and fixed views.</summary>
     public static Augmentation Rotate(float degrees, float fill = 0) => new Affine(degrees, degrees, 0, fill);
 
@@ -77,6 +88,29 @@ public static class Augment
         public override void Apply(Span<float> sample, Shape shape, ref Rng rng, Span<float> scratch)
         {
             foreach (var step in steps) step.Apply(sample, shape, ref rng, scratch);
+        }
+    }
+
+    private sealed class Erasing(double p, double minArea, double maxArea, float value) : Augmentation
+    {
+        public override void Apply(Span<float> sample, Shape shape, ref Rng rng, Span<float> scratch)
+        {
+            if (rng.NextFloat() >= p) return;
+            var (h, w) = (shape.H, shape.W);
+            for (var attempt = 0; attempt < 10; attempt++) // PyTorch's ten tries to fit a rectangle
+            {
+                var area = h * w * (minArea + (maxArea - minArea) * rng.NextFloat());
+                var ratio = Math.Exp(Math.Log(0.3) + (Math.Log(3.3) - Math.Log(0.3)) * rng.NextFloat());
+                var eh = (int)Math.Round(Math.Sqrt(area * ratio));
+                var ew = (int)Math.Round(Math.Sqrt(area / ratio));
+                if (eh < 1 || ew < 1 || eh > h || ew > w) continue;
+                var top = rng.NextInt(h - eh + 1);
+                var left = rng.NextInt(w - ew + 1);
+                for (var c = 0; c < shape.C; c++)
+                for (var y = top; y < top + eh; y++)
+                    sample.Slice((c * h + y) * w + left, ew).Fill(value);
+                return;
+            }
         }
     }
 

@@ -73,6 +73,30 @@ public class AugmentTests
     }
 
     [Fact]
+    public void RandomErasing_BlanksOneRectangleInEveryChannel_OfTheStatedSize()
+    {
+        var big = Shape.Map(3, 20, 20);
+        for (ulong seed = 1; seed <= 10; seed++)
+        {
+            var x = Enumerable.Repeat(1f, big.Size).ToArray();
+            var rng = new Rng(seed);
+            Augment.RandomErasing(p: 1, minArea: 0.1, maxArea: 0.2, value: -5).Apply(x, big, ref rng, new float[big.Size]);
+            var erased = Enumerable.Range(0, 400).Where(i => x[i] == -5f).ToArray();
+            Assert.InRange(erased.Length, 400 * 0.1 * 0.8, 400 * 0.2 * 1.2); // rounding of the sides
+            // A rectangle: its cells fill the bounding box exactly, and the same cells in every channel.
+            var rows = erased.Select(i => i / 20).ToArray();
+            var cols = erased.Select(i => i % 20).ToArray();
+            Assert.Equal((rows.Max() - rows.Min() + 1) * (cols.Max() - cols.Min() + 1), erased.Length);
+            for (var c = 1; c < 3; c++) Assert.All(erased, i => Assert.Equal(-5f, x[c * 400 + i]));
+            Assert.Equal(big.Size - 3 * erased.Length, x.Count(v => v == 1f));
+        }
+        var untouched = Enumerable.Repeat(1f, big.Size).ToArray();
+        var r = new Rng(1);
+        Augment.RandomErasing(p: 0).Apply(untouched, big, ref r, new float[big.Size]);
+        Assert.All(untouched, v => Assert.Equal(1f, v));
+    }
+
+    [Fact]
     public void GaussianNoise_HasTheStatedSpread()
     {
         var big = Shape.Map(1, 100, 100);
