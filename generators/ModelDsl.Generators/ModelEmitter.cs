@@ -189,19 +189,16 @@ namespace ModelDsl.Generators
             w.Line($"    OutputSlot: {Num.I(plan.OutputSlot)},");
             w.Line($"    GradientSlots: new int[] {{ {string.Join(", ", plan.GradientSlots.Select(s => Num.I(s)))} }},");
             w.Line($"    OutputGradientSlot: {Num.I(plan.OutputGradientSlot)})");
+            w.Line("{");
+            w.Line($"    LayerSlots = new int[] {{ {string.Join(", ", plan.Steps.Select(s => Num.I(s.OutSlot)))} }},");
             if (plan.Buffers.Count > 0)
             {
-                w.Line("{");
                 w.Line($"    BufferInfos = new {Ns}ParameterInfo[]");
                 w.Line("    {");
                 foreach (var p in plan.Buffers) w.Line("        " + ParameterInfo(p) + ",");
                 w.Line("    },");
-                w.Line("};");
             }
-            else
-            {
-                w.Line(";");
-            }
+            w.Line("};");
         }
 
         private static void ParameterConstant(SourceWriter w, ParameterPlan p) =>

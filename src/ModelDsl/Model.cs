@@ -245,6 +245,24 @@ public abstract class Model
         return Output;
     }
 
+    /// <summary>
+    /// The first layer, in data-flow order, whose output in the last <see cref="Forward"/> holds a NaN or an
+    /// infinity; null when every output is finite (or before any forward).
+    /// </summary>
+    public string? FirstNonFiniteLayer()
+    {
+        if (_lastBatch == 0) return null;
+        var layers = Layout.Summary.Layers;
+        for (var i = 0; i < Layout.LayerSlots.Count && i < layers.Count; i++)
+        {
+            foreach (var v in Slot(Layout.LayerSlots[i], _lastBatch))
+            {
+                if (!float.IsFinite(v)) return layers[i].Name;
+            }
+        }
+        return null;
+    }
+
     /// <summary>The output of the last <see cref="Forward"/>, (N, …).</summary>
     public ReadOnlySpan<float> Output => _slots.Length == 0 ? default : Slot(Layout.OutputSlot, _lastBatch);
 

@@ -23,6 +23,9 @@ public sealed record ModelLayout(
     IReadOnlyList<int> GradientSlots,
     int OutputGradientSlot)
 {
+    /// <summary>The float slot holding each layer's output, in summary order (for finding where values went wrong).</summary>
+    public IReadOnlyList<int> LayerSlots { get; init; } = [];
+
     /// <summary>State that is not trained but saved with the model (batch-norm running statistics), in buffer order.</summary>
     public IReadOnlyList<ParameterInfo> BufferInfos { get; init; } = [];
 

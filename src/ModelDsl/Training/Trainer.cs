@@ -269,7 +269,11 @@ public sealed class Trainer
         var output = Model.Forward(_input.AsSpan(0, n * data.SampleShape.Size), n, training: true);
         var result = Loss.Compute(output, labels, gradient);
         if (!double.IsFinite(result.Loss))
-            throw Diverged($"the {Loss.Name} loss is {result.Loss.ToString(CultureInfo.InvariantCulture)}", epoch, batch);
+        {
+            var layer = Model.FirstNonFiniteLayer();
+            throw Diverged($"the {Loss.Name} loss is {result.Loss.ToString(CultureInfo.InvariantCulture)}" +
+                (layer is null ? "" : $" (the first layer whose output is not finite: '{layer}')"), epoch, batch);
+        }
         Model.Backward(gradient);
         if (!AllFinite(Model.Gradients))
             throw Diverged("a gradient is not finite", epoch, batch);

@@ -361,6 +361,8 @@ namespace Demo
             OutputSlot: 9,
             GradientSlots: new int[] { 4704, 4704, 1176, 1600, 1600, 400, 120, 84, 10, 4704 },
             OutputGradientSlot: 8)
-        ;
+        {
+            LayerSlots = new int[] { 1, 2, 3, 4, 5, 6, 7, 8, 9 },
+        };
     }
 }
