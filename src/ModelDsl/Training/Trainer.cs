@@ -66,11 +66,12 @@ public sealed class Trainer
         set => _clipNorm = float.IsFinite(value) && value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "ClipNorm must be a finite number ≥ 0.");
     }
 
-    /// <summary>The L2 norm of the trainable gradient at the last step, before clipping.</summary>
+    /// <summary>The L2 norm of the trainable gradient at the last step, before clipping (measured only while <see cref="ClipNorm"/> is on).</summary>
     public double LastGradientNorm { get; private set; }
 
     private void ClipGradient()
     {
+        if (_clipNorm == 0) return; // the norm costs a pass over every gradient: only when clipping
         var grad = Model.Gradients;
         var ranges = Model.TrainableRanges;
         double squares = 0;
@@ -80,7 +81,7 @@ public sealed class Trainer
             foreach (var g in grad.Slice(offset, length)) squares += (double)g * g;
         }
         LastGradientNorm = Math.Sqrt(squares);
-        if (_clipNorm == 0 || LastGradientNorm <= _clipNorm) return;
+        if (LastGradientNorm <= _clipNorm) return;
         var factor = (float)(_clipNorm / (LastGradientNorm + 1e-6));
         for (var r = 0; r < ranges.Count; r++)
         {
