@@ -47,6 +47,26 @@ public sealed record EpochReport(
 /// <param name="Epochs">The per-epoch reports, in order.</param>
 public sealed record FitResult(IReadOnlyList<EpochReport> Epochs)
 {
+    /// <summary>
+    /// Writes one row per epoch (epoch, train loss, train accuracy, validation loss, validation accuracy,
+    /// images per second, seconds) as CSV with a header, invariant culture, to <paramref name="path"/> —
+    /// through a temporary file renamed over it, so an existing file is replaced whole.
+    /// </summary>
+    public void WriteCsv(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var text = new System.Text.StringBuilder("epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,images_per_second,seconds\n");
+        foreach (var e in Epochs)
+        {
+            text.Append(string.Create(CultureInfo.InvariantCulture,
+                $"{e.Epoch},{e.TrainLoss:R},{e.TrainAccuracy:R},{e.ValidationLoss?.ToString("R", CultureInfo.InvariantCulture)},{e.ValidationAccuracy?.ToString("R", CultureInfo.InvariantCulture)},{e.ImagesPerSecond:F1},{e.Elapsed.TotalSeconds:F3}\n"));
+        }
+        var full = Path.GetFullPath(path);
+        var temporary = full + ".tmp";
+        File.WriteAllText(temporary, text.ToString());
+        File.Move(temporary, full, overwrite: true);
+    }
+
     /// <summary>With early stopping: the epoch with the lowest validation loss.</summary>
     public int? BestEpoch { get; init; }
 

@@ -89,3 +89,35 @@ public class RegularizationTests
         Assert.Throws<ArgumentOutOfRangeException>(() => trainer.L1 = -1);
     }
 }
+
+public class MetricsCsvTests
+{
+    [Fact]
+    public void FitResult_WritesOneCsvRowPerEpoch_InTheInvariantCulture()
+    {
+        var result = new FitResult([
+            new EpochReport(1, 0.5, 0.8, 0.6, 0.75, 1234.5, TimeSpan.FromSeconds(2)),
+            new EpochReport(2, 0.25, 0.9, null, null, 1500, TimeSpan.FromMilliseconds(1500)),
+        ]);
+        var path = Path.Combine(Path.GetTempPath(), $"modeldsl-metrics-{Guid.NewGuid():N}.csv");
+        var previous = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("fi-FI");
+            result.WriteCsv(path);
+            Assert.Equal(
+                [
+                    "epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,images_per_second,seconds",
+                    "1,0.5,0.8,0.6,0.75,1234.5,2.000",
+                    "2,0.25,0.9,,,1500.0,1.500",
+                ],
+                File.ReadAllLines(path));
+            Assert.False(File.Exists(path + ".tmp"));
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = previous;
+            File.Delete(path);
+        }
+    }
+}
