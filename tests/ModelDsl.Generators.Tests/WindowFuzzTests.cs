@@ -231,14 +231,14 @@ public class WindowFuzzTests
         /// Windows along one axis of <paramref name="size"/>: how many, and whether the strict rule holds (the
         /// last window ends exactly at the end of the padded axis). Count 0: no window fits.
         /// </summary>
-        private static (int Count, bool Exact, int DroppedInRightPadding) Slide(int size, int kernel, int stride, int padding, int dilation, PadMode mode, RoundingMode rounding)
+        private static (int Count, bool Exact) Slide(int size, int kernel, int stride, int padding, int dilation, PadMode mode, RoundingMode rounding)
         {
             if (mode == PadMode.Same)
             {
                 // One output per step of S that starts inside the input; padding is added to make it so.
                 var outputs = 0;
                 for (var start = 0; start < size; start += stride) outputs++;
-                return (outputs, true, 0);
+                return (outputs, true);
             }
             var padded = size + 2 * padding;
             var span = dilation * (kernel - 1) + 1; // input cells from a window's first tap to its last
@@ -248,20 +248,19 @@ public class WindowFuzzTests
                 fitting++;
                 end = start + span;
             }
-            if (fitting == 0) return (0, false, 0);
+            if (fitting == 0) return (0, false);
             if (rounding == RoundingMode.Ceil)
             {
                 // PyTorch's ceil_mode: windows go on until every cell is covered (the last may hang over the end),
                 // and a window that starts in the right padding is dropped.
-                int kept = 0, dropped = 0;
+                var kept = 0;
                 for (var start = 0; start == 0 || start - stride + span < padded; start += stride)
                 {
                     if (start < padding + size) kept++;
-                    else dropped++;
                 }
-                return (kept, true, dropped);
+                return (kept, true);
             }
-            return rounding == RoundingMode.Floor ? (fitting, true, 0) : (fitting, end == padded, 0);
+            return rounding == RoundingMode.Floor ? (fitting, true) : (fitting, end == padded);
         }
 
         /// <summary>

@@ -100,8 +100,9 @@ public static class SafeTensors
     {
         ArgumentNullException.ThrowIfNull(model);
         var file = Read(path);
-        var excluded = model.ParameterList.Concat(model.BufferList).Where(p => include is not null && !include(p.Name)).Select(p => p.Name).ToList();
-        var targets = model.ParameterList.Concat(model.BufferList).Where(p => include is null || include(p.Name)).ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var tensors = model.ParameterList.Concat(model.BufferList).ToLookup(p => include is null || include(p.Name));
+        var excluded = tensors[false].Select(p => p.Name).ToList();
+        var targets = tensors[true].ToDictionary(p => p.Name, StringComparer.Ordinal);
         var missing = targets.Keys.Where(name => !file.Tensors.ContainsKey(name)).ToList();
         if (strict)
         {

@@ -48,16 +48,22 @@ public static class GradCheck
     /// <param name="samplesPerTensor">Entries compared per tensor (spread evenly; all of a smaller tensor).</param>
     /// <param name="step">h.</param>
     /// <param name="tolerance">The relative error above which an entry fails.</param>
-    /// <param name="seed">Fixes r.</param>
+    /// <param name="seed">Fixes r when <paramref name="outputWeights"/> is not given.</param>
+    /// <param name="outputWeights">r itself, one weight per output value (N × output size); random from <paramref name="seed"/> when null.</param>
     public static Report Run(Model model, ReadOnlySpan<float> input, int batch, int samplesPerTensor = 16, float step = 2e-3f,
-        double tolerance = 2e-2, int seed = 0)
+        double tolerance = 2e-2, int seed = 0, float[]? outputWeights = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(samplesPerTensor, 1);
         var data = input.ToArray();
-        var rng = new Rng((ulong)(uint)seed ^ 0x6AD_C4EC);
-        var r = new float[batch * model.OutputShape.Size];
-        for (var i = 0; i < r.Length; i++) r[i] = rng.NextSymmetric(1f);
+        var r = outputWeights ?? new float[batch * model.OutputShape.Size];
+        if (r.Length != batch * model.OutputShape.Size)
+            throw new ArgumentException($"outputWeights has {r.Length} values; the output has {batch * model.OutputShape.Size}.", nameof(outputWeights));
+        if (outputWeights is null)
+        {
+            var rng = new Rng((ulong)(uint)seed ^ 0x6AD_C4EC);
+            for (var i = 0; i < r.Length; i++) r[i] = rng.NextSymmetric(1f);
+        }
 
         var saved = model.Gradients.ToArray();
         model.ZeroGrad();

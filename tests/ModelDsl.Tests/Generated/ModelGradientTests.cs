@@ -50,57 +50,21 @@ public class ModelGradientTests
     /// </summary>
     private static void Check(Model net, int batch, int samples, bool kinks)
     {
-        var input = GeneratedModelTests.Random(batch * net.InputShape.Size, 1);
-        var r = GeneratedModelTests.Random(batch * net.OutputShape.Size, 2);
-
-        net.ZeroGrad();
-        net.Forward(input, batch, training: true);
-        net.Backward(r);
-        var analytic = net.Gradients.ToArray();
-
-        double Loss()
-        {
-            var y = net.Forward(input, batch, training: true);
-            double sum = 0;
-            for (var i = 0; i < y.Length; i++) sum += (double)r[i] * y[i];
-            return sum;
-        }
-
-        var checkedCount = 0;
-        var worst = 0.0;
-        string worstAt = "";
-        foreach (var p in net.ParameterList)
-        {
-            int tensorChecked = 0, tensorFailed = 0;
-            // Every tensor gets its share of the samples (at least 8 entries, or all of a small one), spread evenly.
-            var share = Math.Max(8, samples / net.ParameterList.Count);
-            var stride = Math.Max(1, (p.Length + share - 1) / share);
-            for (var i = 0; i < p.Length; i += stride)
-            {
-                var values = p.Values;
-                var saved = values[i];
-                const float h = 2e-3f;
-                values[i] = saved + h;
-                var plus = Loss();
-                values[i] = saved - h;
-                var minus = Loss();
-                values[i] = saved;
-                var numeric = (plus - minus) / (2 * h);
-                var exact = analytic[p.Info.Offset + i];
-                var error = Math.Abs(numeric - exact) / (Math.Abs(numeric) + Math.Abs(exact) + 1e-2);
-                if (error > worst) (worst, worstAt) = (error, $"{p.Name}[{i}]: numeric {numeric}, backward {exact}");
-                checkedCount++;
-                tensorChecked++;
-                if (error > Tolerance) tensorFailed++;
-            }
-            if (kinks)
-            {
-                Assert.True(tensorFailed <= tensorChecked / 10,
-                    $"{p.Name}: {tensorFailed} of {tensorChecked} entries off by more than {Tolerance}; worst so far {worst:E2} at {worstAt}");
-            }
-        }
+        // Every tensor gets its share of the samples (at least 8 entries, or all of a small one), spread evenly.
+        var share = Math.Max(8, samples / net.ParameterList.Count);
+        var report = GradCheck.Run(net, GeneratedModelTests.Random(batch * net.InputShape.Size, 1), batch,
+            samplesPerTensor: share, tolerance: Tolerance, outputWeights: GeneratedModelTests.Random(batch * net.OutputShape.Size, 2));
+        var checkedCount = report.Tensors.Sum(t => t.Checked);
         Assert.True(checkedCount >= Math.Min(samples, net.Parameters.Length) / 2 || checkedCount >= 8 * net.ParameterList.Count,
             $"only {checkedCount} parameters checked");
-        if (!kinks) Assert.True(worst < Tolerance, $"worst relative error {worst:E2} at {worstAt}");
+        if (kinks)
+        {
+            Assert.All(report.Tensors, t => Assert.True(t.Failed <= t.Checked / 10,
+                $"{t.Name}: {t.Failed} of {t.Checked} entries off by more than {Tolerance}\n{report}"));
+        }
+        else
+        {
+            Assert.True(report.Passed, report.ToString());
+        }
     }
 }
