@@ -70,7 +70,7 @@ public sealed record FitResult(IReadOnlyList<EpochReport> Epochs)
     /// <summary>With early stopping: the epoch with the lowest validation loss.</summary>
     public int? BestEpoch { get; init; }
 
-    /// <summary>Whether early stopping ended the run before its last epoch.</summary>
+    /// <summary>Whether early stopping or <see cref="Trainer.RequestStop"/> ended the run before its last epoch.</summary>
     public bool StoppedEarly { get; init; }
 
     /// <summary>The last epoch's report.</summary>

@@ -103,6 +103,17 @@ public sealed class Trainer
         }
     }
 
+    /// <summary>Run by <see cref="Fit"/> at its fixed points (start, each epoch, each step, end), in list order.</summary>
+    public List<ITrainingCallback> Callbacks { get; } = [];
+
+    private bool _stopRequested;
+
+    /// <summary>
+    /// Asks the running <see cref="Fit"/> to stop after the current step: the epoch is reported with the
+    /// batches done so far (and evaluated), then the run ends as if it were the last epoch. Meant for callbacks.
+    /// </summary>
+    public void RequestStop() => _stopRequested = true;
+
     /// <summary>Applied to every training sample as its batch is gathered (never in evaluation); null for none.</summary>
     public Augmentation? Augmentation { get; set; }
 
@@ -147,16 +158,22 @@ public sealed class Trainer
         var reports = new List<EpochReport>(epochs);
         SeedAugmentation(seed);
         var baseRate = Optimizer.LearningRate;
-        var totalSteps = (long)epochs * ((train.Count + batchSize - 1) / batchSize);
+        var batchesPerEpoch = (train.Count + batchSize - 1) / batchSize;
+        var totalSteps = (long)epochs * batchesPerEpoch;
         long step = 0;
+        _stopRequested = false;
+        var plan = new FitPlan(epochs, batchesPerEpoch, train.Count, batchSize);
+        for (var c = 0; c < Callbacks.Count; c++) Callbacks[c].OnFitStart(this, plan);
         for (var epoch = 1; epoch <= epochs; epoch++)
         {
             var start = Stopwatch.GetTimestamp();
             rng.Shuffle(order.AsSpan());
+            for (var c = 0; c < Callbacks.Count; c++) Callbacks[c].OnEpochStart(this, epoch);
             double lossSum = 0;
             long correct = 0;
+            var seen = 0;
             var batch = 0;
-            for (var first = 0; first < order.Length; first += batchSize)
+            for (var first = 0; first < order.Length && !_stopRequested; first += batchSize)
             {
                 batch++;
                 var indices = order.AsSpan(first, Math.Min(batchSize, order.Length - first));
@@ -168,14 +185,21 @@ public sealed class Trainer
                 var result = Step(train, indices, epoch, batch);
                 lossSum += result.Loss * result.Count;
                 correct += result.Correct;
+                seen += result.Count;
+                var progress = new BatchProgress(epoch, batch, batchesPerEpoch, step, result.Loss, result.Correct,
+                    result.Count, Optimizer.LearningRate);
+                for (var c = 0; c < Callbacks.Count; c++) Callbacks[c].OnBatchEnd(this, progress);
             }
+            if (seen == 0) break; // stopped before the epoch's first step
             var trainTime = Stopwatch.GetElapsedTime(start);
             Evaluation? check = validation is null ? null : Evaluate(validation, batchSize);
-            var report = new EpochReport(epoch, lossSum / train.Count, (double)correct / train.Count,
-                check?.Loss, check?.Accuracy, train.Count / Math.Max(trainTime.TotalSeconds, 1e-9),
+            var report = new EpochReport(epoch, lossSum / seen, (double)correct / seen,
+                check?.Loss, check?.Accuracy, seen / Math.Max(trainTime.TotalSeconds, 1e-9),
                 Stopwatch.GetElapsedTime(start));
             reports.Add(report);
             onEpoch?.Invoke(report);
+            for (var c = 0; c < Callbacks.Count; c++) Callbacks[c].OnEpochEnd(this, report);
+            if (_stopRequested) break;
             if (plateau is not null)
             {
                 if (schedule is null) Optimizer.LearningRate = plateau.Next(Optimizer.LearningRate, check!.Value.Loss);
@@ -184,7 +208,14 @@ public sealed class Trainer
             if (earlyStopping is not null && earlyStopping.ShouldStop(Model, epoch, check!.Value.Loss)) break;
         }
         earlyStopping?.Finish(Model);
-        return new FitResult(reports) { BestEpoch = earlyStopping?.BestEpoch, StoppedEarly = earlyStopping?.Stopped ?? false };
+        var fit = new FitResult(reports)
+        {
+            BestEpoch = earlyStopping?.BestEpoch,
+            StoppedEarly = (earlyStopping?.Stopped ?? false) || _stopRequested,
+        };
+        _stopRequested = false;
+        for (var c = 0; c < Callbacks.Count; c++) Callbacks[c].OnFitEnd(this, fit);
+        return fit;
     }
 
     /// <summary>
