@@ -326,6 +326,17 @@ public abstract class Model
     /// <summary>The generator of dropout masks, seeded with the model.</summary>
     protected ref Rng DropoutRng => ref _rng;
 
+    /// <summary>
+    /// The state of the generator of dropout masks (<see cref="Rng.State"/>): read it to checkpoint a run, set
+    /// it so that a resumed run draws the same masks as the run would have. <see cref="Initialize"/> reseeds it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value set is zero, not a state a generator can be in.</exception>
+    public UInt128 DropoutRngState
+    {
+        get => _rng.State;
+        set => _rng = Rng.FromState(value);
+    }
+
     /// <summary>Builds the layer object for a generated <c>partial Layer</c> property.</summary>
     protected Layer CreateLayer(int index)
     {
