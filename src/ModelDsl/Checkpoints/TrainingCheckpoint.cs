@@ -298,10 +298,10 @@ public sealed class TrainingCheckpoint
     /// <summary>
     /// Checks that a <see cref="Trainer.Fit"/> call continues the checkpoint's run: the same number of training
     /// samples, batch size and seed; the same epochs when a schedule spreads over them; the same use of a
-    /// validation set, a schedule, a plateau rule and early stopping.
+    /// validation set, a schedule, a plateau rule and early stopping; and that something is left to train.
     /// </summary>
     /// <exception cref="ArgumentException">Something differs; the message names the file and what.</exception>
-    internal void CheckRun(int trainCount, int batchSize, int seed, int epochs, bool schedule, bool validation, bool plateau, bool earlyStopping)
+    internal void CheckRun(int trainCount, int batchSize, int seed, int epochs, bool schedule, bool validation, bool plateau, int? earlyStoppingPatience)
     {
         void Same<T>(string what, T saved, T now, string argument)
         {
@@ -309,19 +309,27 @@ public sealed class TrainingCheckpoint
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{Path}: the checkpoint's run has {what} {saved} but this one {now}."), argument);
         }
 
-        string Uses(bool used) => used ? "used" : "not used";
+        void Used(string what, bool saved, bool now, string argument)
+        {
+            if (saved != now)
+                throw new ArgumentException($"{Path}: the checkpoint's run {(saved ? "used" : "did not use")} {what} but this one {(now ? "does" : "does not")}.", argument);
+        }
+
         Same("training samples", TrainCount, trainCount, "train");
         Same("batch size", BatchSize, batchSize, nameof(batchSize));
         Same("seed", Seed, seed, nameof(seed));
-        Same("a validation set", Uses(HasValidation), Uses(validation), nameof(validation));
-        Same("a schedule", Uses(HasSchedule), Uses(schedule), nameof(schedule));
-        Same("a plateau rule", Uses(Plateau is not null), Uses(plateau), nameof(plateau));
-        Same("early stopping", Uses(EarlyStopping is not null), Uses(earlyStopping), nameof(earlyStopping));
+        Used("a validation set", HasValidation, validation, nameof(validation));
+        Used("a schedule", HasSchedule, schedule, nameof(schedule));
+        Used("a plateau rule", Plateau is not null, plateau, nameof(plateau));
+        Used("early stopping", EarlyStopping is not null, earlyStoppingPatience is not null, "earlyStopping");
         if (schedule) Same("epochs (the schedule spans them)", Epochs, epochs, nameof(epochs));
         var batches = (TrainCount + BatchSize - 1) / BatchSize;
         if (Epoch < 1 || BatchesDone > batches || Step != (long)(Epoch - 1) * batches + BatchesDone)
             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
                 $"{Path}: the checkpoint's position (step {Step}, epoch {Epoch}, batch {BatchesDone}) is not one of a run of {batches} batches per epoch."));
+        if (EpochFinished && EarlyStopping is { } stopping && stopping.EpochsSinceBest >= earlyStoppingPatience)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{Path}: the checkpoint's run stopped early after epoch {Epoch} ({stopping.EpochsSinceBest} epochs without improvement); nothing is left to train."), "earlyStopping");
         if (Epoch > epochs || (Epoch == epochs && EpochFinished))
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"{Path}: the checkpoint's run is at epoch {Epoch}{(EpochFinished ? " (finished)" : "")}; this one asks for {epochs} epochs, so nothing is left to train."), nameof(epochs));
