@@ -38,6 +38,7 @@ public sealed class TrainingCheckpoint
     private const string FormatKey = "modeldsl.checkpoint";
     private const string FormatValue = "training/1";
     private const string RngPrefix = "rng.";
+    private const string TrainerPrefix = "trainer.";
 
     /// <summary>Made by <see cref="Trainer.Fit"/> (to write) and <see cref="Read"/>.</summary>
     internal TrainingCheckpoint()
@@ -79,6 +80,9 @@ public sealed class TrainingCheckpoint
 
     /// <summary>Whether the run evaluated a validation set after each epoch.</summary>
     public bool HasValidation { get; internal init; }
+
+    /// <summary>The trainer's settings that shape each step (loss, L1, L2, gradient clipping, augmentation on or off), as text.</summary>
+    public IReadOnlyDictionary<string, string> TrainerSettings { get; internal init; } = new Dictionary<string, string>();
 
     /// <summary>Random generator states by name (<c>dropout</c>: the model's masks), as <see cref="Rng.State"/>.</summary>
     public IReadOnlyDictionary<string, UInt128> RngStates { get; internal init; } = new Dictionary<string, UInt128>();
@@ -164,6 +168,7 @@ public sealed class TrainingCheckpoint
             [OptimizerPrefix + "kind"] = Optimizer.Kind,
         };
         foreach (var (name, state) in RngStates) m[RngPrefix + name] = state.ToString("X32", CultureInfo.InvariantCulture);
+        foreach (var (name, value) in TrainerSettings) m[TrainerPrefix + name] = value;
         foreach (var (name, value) in Optimizer.Scalars) m[OptimizerPrefix + name] = Text(value);
         if (Plateau is { } plateau)
         {
@@ -199,9 +204,11 @@ public sealed class TrainingCheckpoint
 
         var optimizerScalars = new Dictionary<string, double>(StringComparer.Ordinal);
         var rngStates = new Dictionary<string, UInt128>(StringComparer.Ordinal);
-        foreach (var (key, _) in contents.Metadata)
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in contents.Metadata)
         {
-            if (key.StartsWith(OptimizerPrefix, StringComparison.Ordinal) && key != OptimizerPrefix + "kind")
+            if (key.StartsWith(TrainerPrefix, StringComparison.Ordinal)) settings[key[TrainerPrefix.Length..]] = value;
+            else if (key.StartsWith(OptimizerPrefix, StringComparison.Ordinal) && key != OptimizerPrefix + "kind")
                 optimizerScalars[key[OptimizerPrefix.Length..]] = meta.Double(key);
             else if (key.StartsWith(RngPrefix, StringComparison.Ordinal))
                 rngStates[key[RngPrefix.Length..]] = meta.Rng(key);
@@ -229,6 +236,7 @@ public sealed class TrainingCheckpoint
             BaseLearningRate = meta.Double("base_learning_rate"),
             HasSchedule = meta.Bool("schedule"),
             HasValidation = meta.Bool("validation"),
+            TrainerSettings = settings,
             RngStates = rngStates,
             PartialLossSum = meta.Double("partial.loss_sum"),
             PartialCorrect = meta.Long("partial.correct"),
@@ -298,10 +306,11 @@ public sealed class TrainingCheckpoint
     /// <summary>
     /// Checks that a <see cref="Trainer.Fit"/> call continues the checkpoint's run: the same number of training
     /// samples, batch size and seed; the same epochs when a schedule spreads over them; the same use of a
-    /// validation set, a schedule, a plateau rule and early stopping; and that something is left to train.
+    /// validation set, a schedule, a plateau rule and early stopping; the same trainer settings; and that something is left to train.
     /// </summary>
     /// <exception cref="ArgumentException">Something differs; the message names the file and what.</exception>
-    internal void CheckRun(int trainCount, int batchSize, int seed, int epochs, bool schedule, bool validation, bool plateau, int? earlyStoppingPatience)
+    internal void CheckRun(int trainCount, int batchSize, int seed, int epochs, bool schedule, bool validation, bool plateau, int? earlyStoppingPatience,
+        IReadOnlyDictionary<string, string> trainerSettings)
     {
         void Same<T>(string what, T saved, T now, string argument)
         {
@@ -323,6 +332,13 @@ public sealed class TrainingCheckpoint
         Used("a plateau rule", Plateau is not null, plateau, nameof(plateau));
         Used("early stopping", EarlyStopping is not null, earlyStoppingPatience is not null, "earlyStopping");
         if (schedule) Same("epochs (the schedule spans them)", Epochs, epochs, nameof(epochs));
+        foreach (var name in trainerSettings.Keys.Union(TrainerSettings.Keys).Order(StringComparer.Ordinal))
+        {
+            var saved = TrainerSettings.TryGetValue(name, out var a) ? a : "(none)";
+            var now = trainerSettings.TryGetValue(name, out var b) ? b : "(none)";
+            if (saved != now)
+                throw new ArgumentException($"{Path}: the checkpoint's run has trainer {name} {saved} but this one {now}.", "trainer");
+        }
         var batches = (TrainCount + BatchSize - 1) / BatchSize;
         if (Epoch < 1 || BatchesDone > batches || Step != (long)(Epoch - 1) * batches + BatchesDone)
             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,

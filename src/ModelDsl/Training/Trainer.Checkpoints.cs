@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ModelDsl;
 
 /// <summary>Training checkpoints in <see cref="Fit"/>: what a run writes, and how it picks up from one.</summary>
@@ -27,8 +29,9 @@ public sealed partial class Trainer
     {
         if (run.Checkpointing?.ResumeFrom is not { } path) return new StartPoint(1, 0, default);
         var checkpoint = TrainingCheckpoint.Read(path);
+        checkpoint.CheckFits(Model, Optimizer, run.EarlyStopping); // the model and optimizer first: the most basic difference is named
         checkpoint.CheckRun(run.TrainCount, run.BatchSize, run.Seed, run.Epochs, run.HasSchedule, run.HasValidation, run.Plateau is not null,
-            run.EarlyStopping?.Patience);
+            run.EarlyStopping?.Patience, Settings());
         if (!checkpoint.RngStates.TryGetValue(AugmentationRng, out var augmentation))
             throw new InvalidDataException($"{path}: the checkpoint has no 'rng.{AugmentationRng}' state.");
         checkpoint.Restore(Model, Optimizer, run.EarlyStopping, run.Plateau);
@@ -44,6 +47,16 @@ public sealed partial class Trainer
         for (var epoch = 1; epoch < start.Epoch; epoch++) shuffle.Shuffle(order); // each epoch shuffles the last one's order
         return start;
     }
+
+    /// <summary>The settings that shape each step, as a checkpoint records and a resumed run checks them.</summary>
+    private Dictionary<string, string> Settings() => new(StringComparer.Ordinal)
+    {
+        ["loss"] = Loss.Name,
+        ["l1"] = L1.ToString(CultureInfo.InvariantCulture),
+        ["l2"] = L2.ToString(CultureInfo.InvariantCulture),
+        ["clip_norm"] = ClipNorm.ToString(CultureInfo.InvariantCulture),
+        ["augmentation"] = Augmentation is null ? "off" : "on",
+    };
 
     /// <summary>
     /// Writes a checkpoint of the run after <paramref name="step"/> (batch <paramref name="batchesDone"/> of
@@ -67,6 +80,7 @@ public sealed partial class Trainer
             BaseLearningRate = baseRate,
             HasSchedule = run.HasSchedule,
             HasValidation = run.HasValidation,
+            TrainerSettings = Settings(),
             RngStates = new Dictionary<string, UInt128>
             {
                 [TrainingCheckpoint.DropoutRng] = Model.DropoutRngState,

@@ -195,6 +195,12 @@ public sealed class ResumeTests : IDisposable
         Rejected(new Run("adam", 1).Trainer, Same, "The optimizer state is for Sgd but this optimizer is Adam");
         Rejected(new Trainer(new NormDropoutNet(seed: 1), new Sgd(0.05f, momentum: 0.5f, nesterov: true, weightDecay: 1e-3f)), Same,
             "Sgd momentum is 0.9 in the state but 0.5 in this optimizer");
+        var penalized = new Run("sgd", 1).Trainer;
+        penalized.L2 = 1e-4f;
+        Rejected(penalized, Same, "trainer l2 0 but this one 0.0001");
+        var plain = new Run("sgd", 1).Trainer;
+        plain.Augmentation = null;
+        Rejected(plain, Same, "trainer augmentation on but this one off");
         Rejected(new Run("sgd", 1).Trainer, t => t.Fit(Train.Take(40), Epochs, BatchSize, Validation, Seed, checkpointing: resume),
             "training samples 46 but this one 40");
         Rejected(new Run("sgd", 1).Trainer, t => t.Fit(Train, Epochs, 4, Validation, Seed, checkpointing: resume),

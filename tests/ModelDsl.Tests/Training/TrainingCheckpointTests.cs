@@ -50,6 +50,7 @@ public sealed class TrainingCheckpointTests : IDisposable
             BaseLearningRate = 0.1,
             HasSchedule = true,
             HasValidation = true,
+            TrainerSettings = new Dictionary<string, string> { ["loss"] = "mean squared error", ["l2"] = "0.001" },
             RngStates = new Dictionary<string, UInt128> { ["dropout"] = model.DropoutRngState, ["augmentation"] = new Rng(5).State },
             PartialLossSum = 1 / 3.0,
             PartialCorrect = 5,
@@ -83,6 +84,7 @@ public sealed class TrainingCheckpointTests : IDisposable
         Assert.Equal((written.TrainCount, written.BatchSize, written.Seed, written.BaseLearningRate, written.HasSchedule, written.HasValidation),
             (read.TrainCount, read.BatchSize, read.Seed, read.BaseLearningRate, read.HasSchedule, read.HasValidation));
         Assert.Equal(written.RngStates.OrderBy(r => r.Key), read.RngStates.OrderBy(r => r.Key));
+        Assert.Equal(written.TrainerSettings.OrderBy(r => r.Key), read.TrainerSettings.OrderBy(r => r.Key));
         Assert.Equal((written.PartialLossSum, written.PartialCorrect, written.PartialSeen, written.PartialElapsed),
             (read.PartialLossSum, read.PartialCorrect, read.PartialSeen, read.PartialElapsed));
         Assert.Equal(written.Reports, read.Reports);
