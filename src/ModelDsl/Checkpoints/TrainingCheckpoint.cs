@@ -126,6 +126,7 @@ public sealed class TrainingCheckpoint
     /// </summary>
     internal void Write(string path, Model model, EarlyStopping? earlyStopping)
     {
+        CheckNames(model);
         var tensors = SafeTensors.ModelTensors(model).ToList();
         foreach (var (name, values) in Optimizer.Tensors.OrderBy(t => t.Key, StringComparer.Ordinal))
             tensors.Add(new SafeTensors.Entry(OptimizerPrefix + name, [values.Length], values));
@@ -139,6 +140,22 @@ public sealed class TrainingCheckpoint
             }
         }
         SafeTensors.Write(path, tensors, "ModelDsl " + model.GetType().Name, Metadata());
+    }
+
+    /// <summary>Throws when a tensor of <paramref name="model"/> starts with a state prefix: it would be taken for training state.</summary>
+    /// <exception cref="ArgumentException">A layer's name is the first part of a state prefix.</exception>
+    internal static void CheckNames(Model model)
+    {
+        foreach (var p in model.ParameterList.Concat(model.BufferList))
+        {
+            foreach (var prefix in (string[])[OptimizerPrefix, EarlyStoppingPrefix])
+            {
+                if (p.Name.StartsWith(prefix, StringComparison.Ordinal))
+                    throw new ArgumentException(
+                        $"{model.GetType().Name}'s tensor '{p.Name}' starts with '{prefix}', where a training checkpoint keeps training state; rename the layer '{prefix.TrimEnd('.')}' to checkpoint this model.",
+                        nameof(model));
+            }
+        }
     }
 
     private Dictionary<string, string> Metadata()

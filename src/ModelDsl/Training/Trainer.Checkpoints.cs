@@ -27,6 +27,7 @@ public sealed partial class Trainer
     /// </summary>
     private StartPoint Resume(FitRun run, List<EpochReport> reports, ref long step, ref float baseRate, ref Rng shuffle, Span<int> order)
     {
+        if (run.Checkpointing?.Path is not null) TrainingCheckpoint.CheckNames(Model); // before the first step, not at the first write
         if (run.Checkpointing?.ResumeFrom is not { } path) return new StartPoint(1, 0, default);
         var checkpoint = TrainingCheckpoint.Read(path);
         checkpoint.CheckFits(Model, Optimizer, run.EarlyStopping); // the model and optimizer first: the most basic difference is named

@@ -175,3 +175,10 @@ public partial class PlainHead
 {
     [Dense(3)] public partial Layer Out { get; }
 }
+
+/// <summary>A layer named like a training checkpoint's optimizer prefix: its tensors would be taken for optimizer state.</summary>
+[Model(Input = [1, 6, 6])]
+public partial class ClashingNames
+{
+    [Dense(3)] public partial Layer optimizer { get; }
+}

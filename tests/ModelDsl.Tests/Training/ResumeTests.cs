@@ -216,6 +216,18 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void ALayerNamedLikeAStatePrefix_IsRejectedBeforeTraining()
+    {
+        var model = new ClashingNames(seed: 1);
+        var before = model.Parameters.ToArray();
+        var e = Assert.Throws<ArgumentException>(() =>
+            new Trainer(model, new Sgd(0.1f)).Fit(Train, 1, BatchSize, checkpointing: new Checkpointing(PathOf("clash.safetensors"))));
+        Assert.Contains("tensor 'optimizer.weight' starts with 'optimizer.'", e.Message);
+        Assert.Equal(before, model.Parameters.ToArray());
+        Assert.False(File.Exists(PathOf("clash.safetensors")));
+    }
+
+    [Fact]
     public void TruncatedOrCorruptCheckpoints_AreRejectedNamingTheFile_AndTheModelIsUntouched()
     {
         var good = File.ReadAllBytes(WrittenCheckpoint());
