@@ -7,19 +7,20 @@ namespace ModelDsl;
 
 /// <summary>
 /// Trains a model with mini-batch gradient descent: each step gathers a batch into a preallocated
-/// buffer, zeroes the gradients, runs forward in training mode, the loss and its gradient, backward,
-/// and one optimizer step. Buffers grow to the largest batch seen and are reused, so a step allocates
-/// nothing after the first one of that size.
+/// buffer (augmenting it), zeroes the gradients, runs forward in training mode, the loss and its gradient,
+/// backward, and one optimizer step. In <see cref="Fit"/> the next batch is gathered and augmented on a
+/// background thread while the current one trains (<see cref="Prefetch"/>). Buffers grow to the largest
+/// batch seen and are reused, so a step allocates nothing after the first one of that size.
 /// </summary>
 /// <remarks>Not thread-safe, like the model it drives.</remarks>
 public sealed class Trainer
 {
-    private float[] _input = [];            // (N, C, H, W), the gathered batch
-    private float[] _scratch = [];          // (C, H, W), for augmentations
-    private Rng _augmentRng = new(0xA06);
-    private int[] _labels = [];             // (N)
+    private readonly BatchPipeline _pipeline = new();   // Fit's batches
+    private readonly BatchBuffer _batch = new();         // TrainBatch's, Evaluate's and Predict's batches
     private float[] _outputGradient = [];   // (N, classes), ∂loss/∂output
     private int[] _order = [];              // the indices of a batch in Evaluate/Predict
+    private int _augmentSeed;               // TrainBatch's augmentation seed
+    private long _augmentPosition;          // samples TrainBatch has augmented since it was seeded
 
     /// <summary>Binds a model, an optimizer and a loss (default: <see cref="Loss.SoftmaxCrossEntropy"/>).</summary>
     public Trainer(Model model, Optimizer optimizer, ILoss? loss = null)
@@ -114,11 +115,29 @@ public sealed class Trainer
     /// </summary>
     public void RequestStop() => _stopRequested = true;
 
-    /// <summary>Applied to every training sample as its batch is gathered (never in evaluation); null for none.</summary>
+    /// <summary>
+    /// Applied to every training sample as its batch is gathered (never in evaluation); null for none.
+    /// <see cref="Fit"/> reads it at the start of each epoch, after <see cref="ITrainingCallback.OnEpochStart"/>.
+    /// The sample at position p of epoch e's order is augmented with <see cref="Augmentation.SampleRandom"/>(seed, e, p),
+    /// seed being Fit's; <see cref="TrainBatch"/> uses epoch 0 (see <see cref="SeedAugmentation"/>).
+    /// </summary>
     public Augmentation? Augmentation { get; set; }
 
-    /// <summary>Restarts the augmentations' random sequence (for reproducible runs).</summary>
-    public void SeedAugmentation(int seed) => _augmentRng = new Rng(((ulong)(uint)seed << 16) ^ 0xA06);
+    /// <summary>
+    /// Sets the seed of <see cref="TrainBatch"/>'s augmentations (0 until set) and restarts its count of samples:
+    /// TrainBatch calls act as one long epoch 0, the i-th sample augmented since this call (from 0) drawing from
+    /// <see cref="Augmentation.SampleRandom"/>(<paramref name="seed"/>, 0, i). <see cref="Fit"/> does not use
+    /// this: its augmentations follow its own seed, epoch and sample positions.
+    /// </summary>
+    public void SeedAugmentation(int seed) => (_augmentSeed, _augmentPosition) = (seed, 0);
+
+    /// <summary>
+    /// Whether <see cref="Fit"/> gathers and augments the next batch on a background thread while the current
+    /// one trains (default on). Either way the batches, and so the trained weights, are bit-identical; off
+    /// produces each batch on the training thread, which can be faster when every core is busy computing.
+    /// Read when Fit starts; the thread lives only as long as that Fit call.
+    /// </summary>
+    public bool Prefetch { get; set; } = true;
 
     /// <summary>
     /// Trains for <paramref name="epochs"/> passes over <paramref name="train"/> in batches of
@@ -156,7 +175,6 @@ public sealed class Trainer
         for (var i = 0; i < order.Length; i++) order[i] = i;
         var rng = new Rng((ulong)(uint)seed ^ 0x7E41_4E00_0000_0000UL);
         var reports = new List<EpochReport>(epochs);
-        SeedAugmentation(seed);
         var baseRate = Optimizer.LearningRate;
         var batchesPerEpoch = (train.Count + batchSize - 1) / batchSize;
         var totalSteps = (long)epochs * batchesPerEpoch;
@@ -164,25 +182,27 @@ public sealed class Trainer
         _stopRequested = false;
         var plan = new FitPlan(epochs, batchesPerEpoch, train.Count, batchSize);
         for (var c = 0; c < Callbacks.Count; c++) Callbacks[c].OnFitStart(this, plan);
+        using var batches = _pipeline.Begin(train, order, batchSize, seed, Prefetch); // ends the producer thread however Fit ends
         for (var epoch = 1; epoch <= epochs; epoch++)
         {
             var start = Stopwatch.GetTimestamp();
             rng.Shuffle(order.AsSpan());
             for (var c = 0; c < Callbacks.Count; c++) Callbacks[c].OnEpochStart(this, epoch);
+            batches.StartEpoch(epoch, Augmentation);
+            batches.Request(0);
             double lossSum = 0;
             long correct = 0;
             var seen = 0;
-            var batch = 0;
-            for (var first = 0; first < order.Length && !_stopRequested; first += batchSize)
+            for (var batch = 1; batch <= batchesPerEpoch && !_stopRequested; batch++)
             {
-                batch++;
-                var indices = order.AsSpan(first, Math.Min(batchSize, order.Length - first));
+                var inputs = batches.Take();
+                if (batch < batchesPerEpoch) batches.Request(batch); // the next one (from 0), made while this one trains
                 if (schedule is not null)
                 {
                     Optimizer.LearningRate = (float)(baseRate * schedule.Factor(step, totalSteps));
                 }
                 step++;
-                var result = Step(train, indices, epoch, batch);
+                var result = Step(inputs, epoch, batch);
                 lossSum += result.Loss * result.Count;
                 correct += result.Correct;
                 seen += result.Count;
@@ -190,6 +210,7 @@ public sealed class Trainer
                     result.Count, Optimizer.LearningRate);
                 for (var c = 0; c < Callbacks.Count; c++) Callbacks[c].OnBatchEnd(this, progress);
             }
+            batches.EndEpoch(); // a batch made ahead of a stop request is dropped
             if (seen == 0) break; // stopped before the epoch's first step
             var trainTime = Stopwatch.GetElapsedTime(start);
             Evaluation? check = validation is null ? null : Evaluate(validation, batchSize);
@@ -221,6 +242,8 @@ public sealed class Trainer
     /// <summary>
     /// One training step on samples <paramref name="indices"/> of <paramref name="data"/>: forward,
     /// loss, backward and an optimizer step. Allocates nothing once a batch this large has been seen.
+    /// With an <see cref="Augmentation"/>, the samples are augmented in the order of
+    /// <paramref name="indices"/>, continuing the count of samples that <see cref="SeedAugmentation"/> restarts.
     /// </summary>
     /// <returns>The loss and correct predictions of the batch, as the parameters were before the step.</returns>
     /// <exception cref="ArgumentException">The dataset does not fit the model, or an index is out of range.</exception>
@@ -228,7 +251,14 @@ public sealed class Trainer
     public BatchResult TrainBatch(Dataset data, ReadOnlySpan<int> indices)
     {
         CheckFits(data, nameof(data));
-        return Step(data, indices, 0, 0);
+        if (indices.IsEmpty) throw new ArgumentException("A batch needs at least one sample index.", nameof(indices));
+        _batch.Gather(data, indices);
+        if (Augmentation is { } augmentation)
+        {
+            _batch.Augment(augmentation, data.SampleShape, _augmentSeed, 0, _augmentPosition);
+            _augmentPosition += indices.Length;
+        }
+        return Step(_batch, 0, 0);
     }
 
     /// <summary>The mean loss and the accuracy of the model on <paramref name="data"/>, in inference mode; the parameters are not changed.</summary>
@@ -243,7 +273,7 @@ public sealed class Trainer
         {
             var n = Math.Min(batchSize, data.Count - first);
             var output = ForwardRange(data, first, n);
-            var result = Loss.Compute(output, _labels.AsSpan(0, n), default);
+            var result = Loss.Compute(output, _batch.Labels, default);
             lossSum += result.Loss * n;
             correct += result.Correct;
         }
@@ -273,32 +303,23 @@ public sealed class Trainer
 
     private ReadOnlySpan<float> ForwardRange(Dataset data, int first, int n)
     {
-        Grow(n);
+        if (_order.Length < n) _order = new int[n];
         for (var i = 0; i < n; i++) _order[i] = first + i;
-        Gather(data, _order.AsSpan(0, n));
-        return Model.Forward(_input.AsSpan(0, n * data.SampleShape.Size), n, training: false);
+        _batch.Gather(data, _order.AsSpan(0, n));
+        return Model.Forward(_batch.Input, n, training: false);
     }
 
-    private BatchResult Step(Dataset data, ReadOnlySpan<int> indices, int epoch, int batch)
+    /// <summary>Trains on a gathered (and augmented) batch: forward, loss, backward, penalties, clipping, update.</summary>
+    private BatchResult Step(BatchBuffer batchBuffer, int epoch, int batch)
     {
-        var n = indices.Length;
-        if (n == 0) throw new ArgumentException("A batch needs at least one sample index.", nameof(indices));
-        Grow(n);
-        Gather(data, indices);
-        if (Augmentation is { } augmentation)
-        {
-            var shape = data.SampleShape;
-            if (_scratch.Length < shape.Size) _scratch = new float[shape.Size];
-            for (var i = 0; i < n; i++)
-            {
-                augmentation.Apply(_input.AsSpan(i * shape.Size, shape.Size), shape, ref _augmentRng, _scratch);
-            }
-        }
-        var labels = _labels.AsSpan(0, n);
-        var gradient = _outputGradient.AsSpan(0, n * Model.OutputShape.Size);
+        var n = batchBuffer.Count;
+        var outputs = checked(n * Model.OutputShape.Size);
+        if (_outputGradient.Length < outputs) _outputGradient = new float[outputs];
+        var labels = batchBuffer.Labels;
+        var gradient = _outputGradient.AsSpan(0, outputs);
 
         Model.ZeroGrad();
-        var output = Model.Forward(_input.AsSpan(0, n * data.SampleShape.Size), n, training: true);
+        var output = Model.Forward(batchBuffer.Input, n, training: true);
         var result = Loss.Compute(output, labels, gradient);
         if (!double.IsFinite(result.Loss))
         {
@@ -323,33 +344,6 @@ public sealed class Trainer
                 $"{where} {what}, so training stopped; that batch did not update the parameters. " +
                 $"Check the data for NaN or infinite values, or lower the learning rate (now {Optimizer.LearningRate})."),
             epoch, batch);
-    }
-
-    private void Grow(int n)
-    {
-        if (_labels.Length >= n) return;
-        _input = new float[checked(n * Model.InputShape.Size)];
-        _labels = new int[n];
-        _order = new int[n];
-        _outputGradient = new float[checked(n * Model.OutputShape.Size)];
-    }
-
-    private void Gather(Dataset data, ReadOnlySpan<int> indices)
-    {
-        var size = data.SampleShape.Size;
-        var features = data.Features;
-        var labels = data.Labels;
-        for (var i = 0; i < indices.Length; i++)
-        {
-            var index = indices[i];
-            if ((uint)index >= (uint)data.Count)
-                throw new ArgumentException(
-                    string.Create(CultureInfo.InvariantCulture,
-                        $"Sample index {index} at position {i} of the batch is outside the dataset's {data.Count} samples."),
-                    nameof(indices));
-            features.Slice(index * size, size).CopyTo(_input.AsSpan(i * size, size));
-            _labels[i] = labels[index];
-        }
     }
 
     private void CheckFits(Dataset data, string argument)
