@@ -104,9 +104,10 @@ internal sealed class BatchPipeline : IDisposable
     /// <param name="seed">The run's seed, for <see cref="Augmentation.SampleRandom"/>.</param>
     /// <param name="background">Produce on a background thread, one batch ahead.</param>
     /// <returns>This pipeline; disposing it ends the run.</returns>
+    /// <exception cref="InvalidOperationException">A run is in progress (Fit called from one of its own callbacks).</exception>
     public BatchPipeline Begin(Dataset data, int[] order, int batchSize, int seed, bool background)
     {
-        Dispose();
+        ThrowIfRunning();
         (_data, _order, _batchSize, _seed) = (data, order, batchSize, seed);
         _requested = -1;
         _failure = null;
@@ -117,6 +118,14 @@ internal sealed class BatchPipeline : IDisposable
         _producer = new Thread(ProducerLoop) { IsBackground = true, Name = "ModelDsl batch producer" };
         _producer.Start();
         return this;
+    }
+
+    /// <summary>Refuses to start a second run while one is in progress (Fit called from one of its own callbacks).</summary>
+    /// <exception cref="InvalidOperationException">A run is in progress.</exception>
+    public void ThrowIfRunning()
+    {
+        if (_data is not null)
+            throw new InvalidOperationException("This trainer is already running Fit; Fit cannot be called again until it returns (for example from one of its callbacks).");
     }
 
     /// <summary>Sets the epoch whose batches come next; <see cref="Begin"/>'s order array must hold its order until <see cref="EndEpoch"/>.</summary>
@@ -178,8 +187,7 @@ internal sealed class BatchPipeline : IDisposable
             producer.Join();
             _producer = null;
         }
-        _data = null;
-        _augmentation = null;
+        (_data, _order, _augmentation) = (null, [], null); // keep only the buffers between runs
     }
 
     /// <summary>

@@ -148,17 +148,20 @@ public sealed class Trainer
     /// <param name="epochs">Passes over the data, at least 1.</param>
     /// <param name="batchSize">Samples per step, at least 1.</param>
     /// <param name="validation">Evaluated after each epoch when given.</param>
-    /// <param name="seed">Fixes the order of the samples in every epoch.</param>
+    /// <param name="seed">Fixes the order of the samples in every epoch and, with the epoch and each sample's position in that order, its augmentation (<see cref="Augmentation.SampleRandom"/>).</param>
     /// <param name="onEpoch">Called with each epoch's report as soon as it is done.</param>
     /// <param name="plateau">Lowers the learning rate (or the schedule's base rate) when the validation loss stalls (needs <paramref name="validation"/>).</param>
     /// <param name="earlyStopping">Stops when the validation loss has not improved for its patience (needs <paramref name="validation"/>), and can put back the best epoch's parameters.</param>
     /// <param name="schedule">Sets the learning rate before every step to the optimizer's learning rate at the start × the schedule's factor; null leaves it alone.</param>
     /// <exception cref="ArgumentException">A dataset's samples or classes do not fit the model.</exception>
     /// <exception cref="TrainingDivergedException">The loss or the gradients stopped being finite; the message names the epoch and batch, and that batch did not update the parameters.</exception>
+    /// <exception cref="InvalidOperationException">Fit is already running on this trainer (called from one of its callbacks).</exception>
+    /// <remarks>Whatever an augmentation or a callback throws while batches are made or steps run ends the run and is rethrown as it was.</remarks>
     public FitResult Fit(Dataset train, int epochs, int batchSize, Dataset? validation = null, int seed = 0,
         Action<EpochReport>? onEpoch = null, Schedule? schedule = null, EarlyStopping? earlyStopping = null,
         ReduceOnPlateau? plateau = null)
     {
+        _pipeline.ThrowIfRunning();
         CheckFits(train, nameof(train));
         if (validation is not null) CheckFits(validation, nameof(validation));
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);

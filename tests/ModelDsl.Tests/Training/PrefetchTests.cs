@@ -287,6 +287,18 @@ public class PrefetchTests
         Assert.Equal(Run(false), Run(true));
     }
 
+    [Fact]
+    public void Fit_CalledFromItsOwnCallback_IsRefused_AndTheTrainerStillWorks()
+    {
+        var data = PipelineData.Images(24);
+        var trainer = PipelineData.NewTrainer(true, PipelineData.Heavy());
+        trainer.Callbacks.Add(new OnBatch(_ => trainer.Fit(data, epochs: 1, batchSize: 8)));
+        var e = Assert.Throws<InvalidOperationException>(() => trainer.Fit(data, epochs: 1, batchSize: 8));
+        Assert.Contains("already running Fit", e.Message);
+        trainer.Callbacks.Clear();
+        Assert.Single(trainer.Fit(data, epochs: 1, batchSize: 8).Epochs);
+    }
+
     private sealed class OnBatch(Action<BatchProgress> action) : ITrainingCallback
     {
         public void OnBatchEnd(Trainer trainer, in BatchProgress progress) => action(progress);
