@@ -9,17 +9,16 @@ internal sealed class BatchBuffer
     private float[] _input = [];
     private int[] _labels = [];
     private float[] _scratch = [];   // one sample, for augmentations
+    private int _sampleSize;
 
     /// <summary>Samples in the batch.</summary>
     public int Count { get; private set; }
 
     /// <summary>The batch's samples, Count × the sample size values.</summary>
-    public ReadOnlySpan<float> Input => _input.AsSpan(0, Count * SampleSize);
+    public ReadOnlySpan<float> Input => _input.AsSpan(0, Count * _sampleSize);
 
     /// <summary>The batch's labels.</summary>
     public ReadOnlySpan<int> Labels => _labels.AsSpan(0, Count);
-
-    private int SampleSize => Count == 0 ? 0 : _input.Length / _labels.Length;
 
     /// <summary>Copies samples <paramref name="indices"/> of <paramref name="data"/> and their labels into the buffer.</summary>
     /// <exception cref="ArgumentException">An index is outside the dataset.</exception>
@@ -27,12 +26,9 @@ internal sealed class BatchBuffer
     {
         var size = data.SampleShape.Size;
         var n = indices.Length;
-        if (_labels.Length < n)
-        {
-            _input = new float[checked(n * size)];
-            _labels = new int[n];
-        }
-        Count = 0;
+        if (_labels.Length < n) _labels = new int[n];
+        if (_input.Length < (long)n * size) _input = new float[checked(n * size)];
+        (Count, _sampleSize) = (0, size);
         var features = data.Features;
         var labels = data.Labels;
         for (var i = 0; i < n; i++)
