@@ -12,6 +12,30 @@ public abstract class Augmentation
     /// <param name="rng">The source of randomness (advanced).</param>
     /// <param name="scratch">C·H·W values the transformation may overwrite.</param>
     public abstract void Apply(Span<float> sample, Shape shape, ref Rng rng, Span<float> scratch);
+
+    /// <summary>
+    /// The random stream the trainer augments one sample with: a pure function of the run's
+    /// <paramref name="seed"/>, the <paramref name="epoch"/> and the sample's <paramref name="position"/> in that
+    /// epoch's order, so batching, prefetching, parallel augmentation or resuming mid-epoch never change the
+    /// transform a sample gets. <see cref="Trainer.Fit"/> uses epochs from 1; <see cref="Trainer.TrainBatch"/> uses
+    /// epoch 0 with positions counted across its calls.
+    /// </summary>
+    public static Rng SampleRandom(int seed, int epoch, long position)
+    {
+        // Each step is a bijection of 64 bits, so for one (seed, epoch) every position gets its own key.
+        var key = Mix((ulong)(uint)seed ^ 0xA06_5EED_0000_0000UL);
+        key = Mix(key + (ulong)(uint)epoch);
+        key = Mix(key + (ulong)position);
+        return new Rng(key);
+    }
+
+    /// <summary>SplitMix64's finalizer: an invertible 64-bit mixing function.</summary>
+    private static ulong Mix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
 }
 
 /// <summary>The data augmentations of the course (flip, shift/crop, brightness/contrast, noise, small rotation/scale).</summary>

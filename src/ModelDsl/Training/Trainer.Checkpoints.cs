@@ -5,9 +5,6 @@ namespace ModelDsl;
 /// <summary>Training checkpoints in <see cref="Fit"/>: what a run writes, and how it picks up from one.</summary>
 public sealed partial class Trainer
 {
-    /// <summary>The generator of augmentation randomness in <see cref="TrainingCheckpoint.RngStates"/>.</summary>
-    private const string AugmentationRng = "augmentation";
-
     /// <summary>What stays fixed through one <see cref="Fit"/> call, as a checkpoint records and checks it.</summary>
     private sealed record FitRun(
         Checkpointing? Checkpointing, int Epochs, int TrainCount, int BatchSize, int Seed, bool HasSchedule, bool HasValidation,
@@ -33,11 +30,8 @@ public sealed partial class Trainer
         checkpoint.CheckFits(Model, Optimizer, run.EarlyStopping); // the model and optimizer first: the most basic difference is named
         checkpoint.CheckRun(run.TrainCount, run.BatchSize, run.Seed, run.Epochs, run.HasSchedule, run.HasValidation, run.Plateau is not null,
             run.EarlyStopping?.Patience, Settings());
-        if (!checkpoint.RngStates.TryGetValue(AugmentationRng, out var augmentation))
-            throw new InvalidDataException($"{path}: the checkpoint has no 'rng.{AugmentationRng}' state.");
         checkpoint.Restore(Model, Optimizer, run.EarlyStopping, run.Plateau);
 
-        _augmentRng = Rng.FromState(augmentation);
         reports.AddRange(checkpoint.Reports);
         step = checkpoint.Step;
         baseRate = (float)checkpoint.BaseLearningRate;
@@ -82,11 +76,7 @@ public sealed partial class Trainer
             HasSchedule = run.HasSchedule,
             HasValidation = run.HasValidation,
             TrainerSettings = Settings(),
-            RngStates = new Dictionary<string, UInt128>
-            {
-                [TrainingCheckpoint.DropoutRng] = Model.DropoutRngState,
-                [AugmentationRng] = _augmentRng.State,
-            },
+            RngStates = new Dictionary<string, UInt128> { [TrainingCheckpoint.DropoutRng] = Model.DropoutRngState },
             PartialLossSum = finished ? 0 : sums.LossSum,
             PartialCorrect = finished ? 0 : sums.Correct,
             PartialSeen = finished ? 0 : sums.Seen,

@@ -7,19 +7,20 @@ namespace ModelDsl;
 
 /// <summary>
 /// Trains a model with mini-batch gradient descent: each step gathers a batch into a preallocated
-/// buffer, zeroes the gradients, runs forward in training mode, the loss and its gradient, backward,
-/// and one optimizer step. Buffers grow to the largest batch seen and are reused, so a step allocates
-/// nothing after the first one of that size.
+/// buffer (augmenting it), zeroes the gradients, runs forward in training mode, the loss and its gradient,
+/// backward, and one optimizer step. In <see cref="Fit"/> the next batch is gathered and augmented on a
+/// background thread while the current one trains (<see cref="Prefetch"/>). Buffers grow to the largest
+/// batch seen and are reused, so a step allocates nothing after the first one of that size.
 /// </summary>
 /// <remarks>Not thread-safe, like the model it drives.</remarks>
 public sealed partial class Trainer
 {
-    private float[] _input = [];            // (N, C, H, W), the gathered batch
-    private float[] _scratch = [];          // (C, H, W), for augmentations
-    private Rng _augmentRng = new(0xA06);
-    private int[] _labels = [];             // (N)
+    private readonly BatchPipeline _pipeline = new();   // Fit's batches
+    private readonly BatchBuffer _batch = new();         // TrainBatch's, Evaluate's and Predict's batches
     private float[] _outputGradient = [];   // (N, classes), ∂loss/∂output
     private int[] _order = [];              // the indices of a batch in Evaluate/Predict
+    private int _augmentSeed;               // TrainBatch's augmentation seed
+    private long _augmentPosition;          // samples TrainBatch has augmented since it was seeded
 
     /// <summary>Binds a model, an optimizer and a loss (default: <see cref="Loss.SoftmaxCrossEntropy"/>).</summary>
     public Trainer(Model model, Optimizer optimizer, ILoss? loss = null)
@@ -114,11 +115,29 @@ public sealed partial class Trainer
     /// </summary>
     public void RequestStop() => _stopRequested = true;
 
-    /// <summary>Applied to every training sample as its batch is gathered (never in evaluation); null for none.</summary>
+    /// <summary>
+    /// Applied to every training sample as its batch is gathered (never in evaluation); null for none.
+    /// <see cref="Fit"/> reads it at the start of each epoch, after <see cref="ITrainingCallback.OnEpochStart"/>.
+    /// The sample at position p of epoch e's order is augmented with <see cref="Augmentation.SampleRandom"/>(seed, e, p),
+    /// seed being Fit's; <see cref="TrainBatch"/> uses epoch 0 (see <see cref="SeedAugmentation"/>).
+    /// </summary>
     public Augmentation? Augmentation { get; set; }
 
-    /// <summary>Restarts the augmentations' random sequence (for reproducible runs).</summary>
-    public void SeedAugmentation(int seed) => _augmentRng = new Rng(((ulong)(uint)seed << 16) ^ 0xA06);
+    /// <summary>
+    /// Sets the seed of <see cref="TrainBatch"/>'s augmentations (0 until set) and restarts its count of samples:
+    /// TrainBatch calls act as one long epoch 0, the i-th sample augmented since this call (from 0) drawing from
+    /// <see cref="Augmentation.SampleRandom"/>(<paramref name="seed"/>, 0, i). <see cref="Fit"/> does not use
+    /// this: its augmentations follow its own seed, epoch and sample positions.
+    /// </summary>
+    public void SeedAugmentation(int seed) => (_augmentSeed, _augmentPosition) = (seed, 0);
+
+    /// <summary>
+    /// Whether <see cref="Fit"/> gathers and augments the next batch on a background thread while the current
+    /// one trains (default on). Either way the batches, and so the trained weights, are bit-identical; off
+    /// produces each batch on the training thread, which can be faster when every core is busy computing.
+    /// Read when Fit starts; the thread lives only as long as that Fit call.
+    /// </summary>
+    public bool Prefetch { get; set; } = true;
 
     /// <summary>
     /// Trains for <paramref name="epochs"/> passes over <paramref name="train"/> in batches of
@@ -129,7 +148,7 @@ public sealed partial class Trainer
     /// <param name="epochs">Passes over the data, at least 1.</param>
     /// <param name="batchSize">Samples per step, at least 1.</param>
     /// <param name="validation">Evaluated after each epoch when given.</param>
-    /// <param name="seed">Fixes the order of the samples in every epoch.</param>
+    /// <param name="seed">Fixes the order of the samples in every epoch and, with the epoch and each sample's position in that order, its augmentation (<see cref="Augmentation.SampleRandom"/>).</param>
     /// <param name="onEpoch">Called with each epoch's report as soon as it is done.</param>
     /// <param name="plateau">Lowers the learning rate (or the schedule's base rate) when the validation loss stalls (needs <paramref name="validation"/>).</param>
     /// <param name="earlyStopping">Stops when the validation loss has not improved for its patience (needs <paramref name="validation"/>), and can put back the best epoch's parameters.</param>
@@ -138,10 +157,13 @@ public sealed partial class Trainer
     /// <exception cref="ArgumentException">A dataset's samples or classes do not fit the model, or a checkpoint resumed from does not fit this run (the message names what differs).</exception>
     /// <exception cref="InvalidDataException">The checkpoint resumed from is truncated or corrupt.</exception>
     /// <exception cref="TrainingDivergedException">The loss or the gradients stopped being finite; the message names the epoch and batch, and that batch did not update the parameters.</exception>
+    /// <exception cref="InvalidOperationException">Fit is already running on this trainer (called from one of its callbacks).</exception>
+    /// <remarks>Whatever an augmentation or a callback throws while batches are made or steps run ends the run and is rethrown as it was.</remarks>
     public FitResult Fit(Dataset train, int epochs, int batchSize, Dataset? validation = null, int seed = 0,
         Action<EpochReport>? onEpoch = null, Schedule? schedule = null, EarlyStopping? earlyStopping = null,
         ReduceOnPlateau? plateau = null, Checkpointing? checkpointing = null)
     {
+        _pipeline.ThrowIfRunning();
         CheckFits(train, nameof(train));
         if (validation is not null) CheckFits(validation, nameof(validation));
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
@@ -158,7 +180,6 @@ public sealed partial class Trainer
         for (var i = 0; i < order.Length; i++) order[i] = i;
         var rng = new Rng((ulong)(uint)seed ^ 0x7E41_4E00_0000_0000UL);
         var reports = new List<EpochReport>(epochs);
-        SeedAugmentation(seed);
         var baseRate = Optimizer.LearningRate;
         var batchesPerEpoch = (train.Count + batchSize - 1) / batchSize;
         var totalSteps = (long)epochs * batchesPerEpoch;
@@ -168,23 +189,27 @@ public sealed partial class Trainer
         var resume = Resume(run, reports, ref step, ref baseRate, ref rng, order);
         var plan = new FitPlan(epochs, batchesPerEpoch, train.Count, batchSize, resume.Epoch);
         for (var c = 0; c < Callbacks.Count; c++) Callbacks[c].OnFitStart(this, plan);
+        using var batches = _pipeline.Begin(train, order, batchSize, seed, Prefetch); // ends the producer thread however Fit ends
         for (var epoch = resume.Epoch; epoch <= epochs; epoch++)
         {
             var start = Stopwatch.GetTimestamp();
             rng.Shuffle(order.AsSpan());
             for (var c = 0; c < Callbacks.Count; c++) Callbacks[c].OnEpochStart(this, epoch);
+            batches.StartEpoch(epoch, Augmentation);
             var (lossSum, correct, seen, before) = epoch == resume.Epoch ? resume.Sums : default; // a resumed epoch goes on from its sums
-            var batch = epoch == resume.Epoch ? resume.BatchesDone : 0;
-            for (var first = batch * batchSize; first < order.Length && !_stopRequested; first += batchSize)
+            var done = epoch == resume.Epoch ? resume.BatchesDone : 0;                             // and after the batches it had done
+            if (done < batchesPerEpoch) batches.Request(done);
+            for (var batch = done + 1; batch <= batchesPerEpoch && !_stopRequested; batch++)
             {
-                batch++;
-                var indices = order.AsSpan(first, Math.Min(batchSize, order.Length - first));
+                var inputs = batches.Take();
+                if (batch < batchesPerEpoch) batches.Request(batch); // the next one (from 0), made while this one trains
                 if (schedule is not null)
                 {
                     Optimizer.LearningRate = (float)(baseRate * schedule.Factor(step, totalSteps));
                 }
                 step++;
-                var result = Step(train, indices, epoch, batch);
+                done = batch;
+                var result = Step(inputs, epoch, batch);
                 lossSum += result.Loss * result.Count;
                 correct += result.Correct;
                 seen += result.Count;
@@ -194,6 +219,7 @@ public sealed partial class Trainer
                 if (checkpointing is not null && checkpointing.WritesAfterStep(step))
                     WriteCheckpoint(run, step, epoch, batch, finished: false, baseRate, new EpochSums(lossSum, correct, seen, before + Stopwatch.GetElapsedTime(start)), reports);
             }
+            batches.EndEpoch(); // a batch made ahead of a stop request is dropped
             if (seen == 0) break; // stopped before the epoch's first step
             var trainTime = before + Stopwatch.GetElapsedTime(start);
             Evaluation? check = validation is null ? null : Evaluate(validation, batchSize);
@@ -207,7 +233,7 @@ public sealed partial class Trainer
             {
                 // A stopped run can be resumed from where it stopped: the epoch's end is done again then, in full.
                 if (checkpointing?.Path is not null && !checkpointing.WritesAfterStep(step))
-                    WriteCheckpoint(run, step, epoch, batch, finished: false, baseRate, new EpochSums(lossSum, correct, seen, trainTime), reports[..^1]);
+                    WriteCheckpoint(run, step, epoch, done, finished: false, baseRate, new EpochSums(lossSum, correct, seen, trainTime), reports[..^1]);
                 break;
             }
             if (plateau is not null)
@@ -216,7 +242,7 @@ public sealed partial class Trainer
                 else baseRate = plateau.Next(baseRate, check!.Value.Loss);
             }
             var stop = earlyStopping is not null && earlyStopping.ShouldStop(Model, epoch, check!.Value.Loss);
-            if (checkpointing is { EveryEpoch: true, Path: not null }) WriteCheckpoint(run, step, epoch, batch, finished: true, baseRate, default, reports);
+            if (checkpointing is { EveryEpoch: true, Path: not null }) WriteCheckpoint(run, step, epoch, done, finished: true, baseRate, default, reports);
             if (stop) break;
         }
         earlyStopping?.Finish(Model);
@@ -233,6 +259,8 @@ public sealed partial class Trainer
     /// <summary>
     /// One training step on samples <paramref name="indices"/> of <paramref name="data"/>: forward,
     /// loss, backward and an optimizer step. Allocates nothing once a batch this large has been seen.
+    /// With an <see cref="Augmentation"/>, the samples are augmented in the order of
+    /// <paramref name="indices"/>, continuing the count of samples that <see cref="SeedAugmentation"/> restarts.
     /// </summary>
     /// <returns>The loss and correct predictions of the batch, as the parameters were before the step.</returns>
     /// <exception cref="ArgumentException">The dataset does not fit the model, or an index is out of range.</exception>
@@ -240,7 +268,14 @@ public sealed partial class Trainer
     public BatchResult TrainBatch(Dataset data, ReadOnlySpan<int> indices)
     {
         CheckFits(data, nameof(data));
-        return Step(data, indices, 0, 0);
+        if (indices.IsEmpty) throw new ArgumentException("A batch needs at least one sample index.", nameof(indices));
+        _batch.Gather(data, indices);
+        if (Augmentation is { } augmentation)
+        {
+            _batch.Augment(augmentation, data.SampleShape, _augmentSeed, 0, _augmentPosition);
+            _augmentPosition += indices.Length;
+        }
+        return Step(_batch, 0, 0);
     }
 
     /// <summary>The mean loss and the accuracy of the model on <paramref name="data"/>, in inference mode; the parameters are not changed.</summary>
@@ -255,7 +290,7 @@ public sealed partial class Trainer
         {
             var n = Math.Min(batchSize, data.Count - first);
             var output = ForwardRange(data, first, n);
-            var result = Loss.Compute(output, _labels.AsSpan(0, n), default);
+            var result = Loss.Compute(output, _batch.Labels, default);
             lossSum += result.Loss * n;
             correct += result.Correct;
         }
@@ -285,32 +320,23 @@ public sealed partial class Trainer
 
     private ReadOnlySpan<float> ForwardRange(Dataset data, int first, int n)
     {
-        Grow(n);
+        if (_order.Length < n) _order = new int[n];
         for (var i = 0; i < n; i++) _order[i] = first + i;
-        Gather(data, _order.AsSpan(0, n));
-        return Model.Forward(_input.AsSpan(0, n * data.SampleShape.Size), n, training: false);
+        _batch.Gather(data, _order.AsSpan(0, n));
+        return Model.Forward(_batch.Input, n, training: false);
     }
 
-    private BatchResult Step(Dataset data, ReadOnlySpan<int> indices, int epoch, int batch)
+    /// <summary>Trains on a gathered (and augmented) batch: forward, loss, backward, penalties, clipping, update.</summary>
+    private BatchResult Step(BatchBuffer batchBuffer, int epoch, int batch)
     {
-        var n = indices.Length;
-        if (n == 0) throw new ArgumentException("A batch needs at least one sample index.", nameof(indices));
-        Grow(n);
-        Gather(data, indices);
-        if (Augmentation is { } augmentation)
-        {
-            var shape = data.SampleShape;
-            if (_scratch.Length < shape.Size) _scratch = new float[shape.Size];
-            for (var i = 0; i < n; i++)
-            {
-                augmentation.Apply(_input.AsSpan(i * shape.Size, shape.Size), shape, ref _augmentRng, _scratch);
-            }
-        }
-        var labels = _labels.AsSpan(0, n);
-        var gradient = _outputGradient.AsSpan(0, n * Model.OutputShape.Size);
+        var n = batchBuffer.Count;
+        var outputs = checked(n * Model.OutputShape.Size);
+        if (_outputGradient.Length < outputs) _outputGradient = new float[outputs];
+        var labels = batchBuffer.Labels;
+        var gradient = _outputGradient.AsSpan(0, outputs);
 
         Model.ZeroGrad();
-        var output = Model.Forward(_input.AsSpan(0, n * data.SampleShape.Size), n, training: true);
+        var output = Model.Forward(batchBuffer.Input, n, training: true);
         var result = Loss.Compute(output, labels, gradient);
         if (!double.IsFinite(result.Loss))
         {
@@ -335,33 +361,6 @@ public sealed partial class Trainer
                 $"{where} {what}, so training stopped; that batch did not update the parameters. " +
                 $"Check the data for NaN or infinite values, or lower the learning rate (now {Optimizer.LearningRate})."),
             epoch, batch);
-    }
-
-    private void Grow(int n)
-    {
-        if (_labels.Length >= n) return;
-        _input = new float[checked(n * Model.InputShape.Size)];
-        _labels = new int[n];
-        _order = new int[n];
-        _outputGradient = new float[checked(n * Model.OutputShape.Size)];
-    }
-
-    private void Gather(Dataset data, ReadOnlySpan<int> indices)
-    {
-        var size = data.SampleShape.Size;
-        var features = data.Features;
-        var labels = data.Labels;
-        for (var i = 0; i < indices.Length; i++)
-        {
-            var index = indices[i];
-            if ((uint)index >= (uint)data.Count)
-                throw new ArgumentException(
-                    string.Create(CultureInfo.InvariantCulture,
-                        $"Sample index {index} at position {i} of the batch is outside the dataset's {data.Count} samples."),
-                    nameof(indices));
-            features.Slice(index * size, size).CopyTo(_input.AsSpan(i * size, size));
-            _labels[i] = labels[index];
-        }
     }
 
     private void CheckFits(Dataset data, string argument)

@@ -93,7 +93,8 @@ public sealed class ResumeTests : IDisposable
     [InlineData("sgd", "epoch-end")]
     [InlineData("adam", "epoch-end")]
     [InlineData("adam", "stop")]
-    public void ResumedRun_EndsBitIdenticalToTheUninterruptedOne(string optimizer, string interruption)
+    [InlineData("sgd", "mid-epoch", false)]
+    public void ResumedRun_EndsBitIdenticalToTheUninterruptedOne(string optimizer, string interruption, bool prefetch = true)
     {
         var reference = new Run(optimizer, modelSeed: 1);
         var expected = reference.Fit(null);
@@ -124,6 +125,7 @@ public sealed class ResumeTests : IDisposable
 
         // Fresh objects: another initialization, another starting rate (the checkpoint's is used), new rules.
         var resumed = new Run(optimizer, modelSeed: 77, lr: 0.5f);
+        resumed.Trainer.Prefetch = prefetch;
         Assert.NotEqual(reference.Model.Parameters.ToArray(), resumed.Model.Parameters.ToArray());
         var plans = new List<FitPlan>();
         resumed.Trainer.Callbacks.Add(new PlanProbe(plans));
@@ -148,13 +150,18 @@ public sealed class ResumeTests : IDisposable
     {
         var reference = new Run("sgd", modelSeed: 1);
         reference.Fit(null);
-        foreach (var crashAt in new long[] { 2, 7, 10, 16, 20 }) // checkpoints of epoch 1 batch 1, epoch 1's end, then batches 3, 3 and 1
+        // Checkpoints of epoch 1 batch 1, epoch 1's end, epoch 2 batch 3, epoch 3 batch 3, epoch 4 batch 1, and
+        // (written every 6 steps, not at epoch ends) epoch 2's last batch before its evaluation.
+        foreach (var (crashAt, every, everyEpoch, finished) in new[] { (2L, 1, true, false), (7, 1, true, true), (10, 1, true, false),
+                     (16, 1, true, false), (20, 1, true, false), (14, 6, false, false) })
         {
             var path = PathOf($"crash-{crashAt}.safetensors");
             var interrupted = new Run("sgd", modelSeed: 1);
             interrupted.Trainer.Callbacks.Add(new CrashAfter(crashAt));
-            Assert.Throws<SimulatedCrash>(() => interrupted.Fit(new Checkpointing(path) { EverySteps = 1 }));
-            Assert.Equal(crashAt - 1, TrainingCheckpoint.Read(path).Step); // step crashAt crashed in its callbacks, before its write
+            Assert.Throws<SimulatedCrash>(() => interrupted.Fit(new Checkpointing(path) { EverySteps = every, EveryEpoch = everyEpoch }));
+            var checkpoint = TrainingCheckpoint.Read(path);
+            var expectedStep = (crashAt - 1) / every * every; // step crashAt crashed in its callbacks, before its write
+            Assert.Equal((expectedStep, finished), (checkpoint.Step, checkpoint.EpochFinished));
 
             var resumed = new Run("sgd", modelSeed: 5);
             resumed.Fit(new Checkpointing(null) { ResumeFrom = path });

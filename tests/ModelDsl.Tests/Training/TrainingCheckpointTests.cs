@@ -51,7 +51,7 @@ public sealed class TrainingCheckpointTests : IDisposable
             HasSchedule = true,
             HasValidation = true,
             TrainerSettings = new Dictionary<string, string> { ["loss"] = "mean squared error", ["l2"] = "0.001" },
-            RngStates = new Dictionary<string, UInt128> { ["dropout"] = model.DropoutRngState, ["augmentation"] = new Rng(5).State },
+            RngStates = new Dictionary<string, UInt128> { ["dropout"] = model.DropoutRngState, ["custom"] = new Rng(5).State },
             PartialLossSum = 1 / 3.0,
             PartialCorrect = 5,
             PartialSeen = 12,
