@@ -131,6 +131,24 @@ public sealed class TrainingCheckpointTests : IDisposable
         Assert.Equal("Adam", metadata.GetProperty("optimizer.kind").GetString());
         Assert.Equal("2", metadata.GetProperty("optimizer.step").GetString());
 
+        // What the safetensors loader checks: the tensors' byte ranges, in order, tile the data section exactly,
+        // each 4 bytes × the product of its shape (F32).
+        var ranges = root.EnumerateObject().Where(e => e.Name != "__metadata__")
+            .Select(e => (Offsets: e.Value.GetProperty("data_offsets").EnumerateArray().Select(o => o.GetInt64()).ToArray(),
+                Count: e.Value.GetProperty("shape").EnumerateArray().Aggregate(1L, (n, d) => n * d.GetInt64()),
+                DType: e.Value.GetProperty("dtype").GetString()))
+            .OrderBy(r => r.Offsets[0]).ToList();
+        long end = 0;
+        foreach (var (offsets, count, dtype) in ranges)
+        {
+            Assert.Equal("F32", dtype);
+            Assert.Equal(end, offsets[0]);
+            Assert.Equal(4 * count, offsets[1] - offsets[0]);
+            end = offsets[1];
+        }
+        Assert.Equal(bytes.Length - 8 - headerLength, end);
+        Assert.Equal((byte)'{', bytes[8]);
+
         var weightsOnly = new TinyResNet(seed: 4);
         Assert.Empty(SafeTensors.Load(weightsOnly, path)); // strict: the optimizer's and early stopping's tensors are not extra
         Assert.Equal(model.Parameters.ToArray(), weightsOnly.Parameters.ToArray());
