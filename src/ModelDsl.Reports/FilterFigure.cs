@@ -12,6 +12,9 @@ internal sealed class FilterFigure
     /// <summary>The smallest cell side, in pixels, the scale is chosen for.</summary>
     public const int MinimumCell = 56;
 
+    /// <summary>The largest grid side, in pixels, that the scale is lowered for (many filters or channels).</summary>
+    public const int MaximumSide = 2000;
+
     private const float TitleSize = 15;
     private const int Margin = 12;
 
@@ -40,8 +43,20 @@ internal sealed class FilterFigure
         return new FilterFigure(grid, title, Math.Max(grid.Width, textWidth) + 2 * Margin);
     }
 
-    public static int Scale(Parameter weight) =>
-        Math.Max(1, (MinimumCell + Math.Max(weight.Dimensions[2], weight.Dimensions[3]) - 1) / Math.Max(weight.Dimensions[2], weight.Dimensions[3]));
+    /// <summary>Pixels per weight: cells of at least <see cref="MinimumCell"/> pixels, less when the grid would exceed <see cref="MaximumSide"/>.</summary>
+    public static int Scale(Parameter weight)
+    {
+        var d = weight.Dimensions;
+        var kernel = Math.Max(d[2], d[3]);
+        var scale = Math.Max(1, (MinimumCell + kernel - 1) / kernel);
+        while (scale > 1)
+        {
+            var layout = FilterGrid.Layout(d[0], d[1], d[2], d[3], scale, Math.Max(2, scale / 2));
+            if (layout.Width <= MaximumSide && layout.Height <= MaximumSide) break;
+            scale--;
+        }
+        return scale;
+    }
 
     public static int Padding(Parameter weight) => Math.Max(2, Scale(weight) / 2);
 

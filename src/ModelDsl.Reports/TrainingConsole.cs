@@ -89,8 +89,19 @@ public static class TrainingConsole
                 new StatusColumn(statuses))
             .Start(context =>
             {
-                using var pump = new Pump(context, monitor, statuses);
-                return work(t);
+                var pump = new Pump(context, monitor, statuses);
+                T result;
+                try
+                {
+                    result = work(t);
+                }
+                catch
+                {
+                    pump.Stop(reportFailure: false); // the work's exception is the one to see
+                    throw;
+                }
+                pump.Stop(reportFailure: true);
+                return result;
             }));
     }
 
@@ -153,8 +164,8 @@ public static class TrainingConsole
         }
     }
 
-    /// <summary>Turns the monitor's numbers into progress tasks on its own thread, until disposed (then once more).</summary>
-    private sealed class Pump : IDisposable
+    /// <summary>Turns the monitor's numbers into progress tasks on its own thread, until stopped (then once more).</summary>
+    private sealed class Pump
     {
         private readonly ProgressContext _context;
         private readonly LiveMonitor _monitor;
@@ -184,16 +195,21 @@ public static class TrainingConsole
             }
             catch (Exception e)
             {
-                _failure = e; // rethrown on the training thread by Dispose
+                _failure = e; // reported on the training thread by Stop
             }
         }
 
-        public void Dispose()
+        /// <summary>Ends the thread and shows the final numbers; throws if the display failed and <paramref name="reportFailure"/>.</summary>
+        public void Stop(bool reportFailure)
         {
             _stop.Set();
             _thread.Join();
             _stop.Dispose();
-            if (_failure is not null) throw new InvalidOperationException("The training progress display failed.", _failure);
+            if (_failure is not null)
+            {
+                if (reportFailure) throw new InvalidOperationException("The training progress display failed.", _failure);
+                return;
+            }
             Sync();
         }
 

@@ -55,7 +55,9 @@ public static class TrainingPlots
                 line.LegendText = string.Create(CultureInfo.InvariantCulture, $"best epoch ({best})");
             }
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-            if (epochs.Length == 1) plot.Axes.SetLimitsX(epochs[0] - 1, epochs[0] + 1);
+            // A little room at both ends, so a marked first or last epoch is not hidden by the frame.
+            var span = Math.Max(epochs[^1] - epochs[0], 1);
+            plot.Axes.SetLimitsX(epochs[0] - 0.04 * span, epochs[^1] + 0.04 * span);
         }
         loss.ShowLegend(Alignment.UpperRight);
         accuracy.ShowLegend(Alignment.LowerRight);
@@ -125,7 +127,7 @@ public static class TrainingPlots
         plot.Axes.Bottom.SetTicks(positions, names);
         plot.Axes.Left.SetTicks(positions.Select(y => n - 1 - y).ToArray(), names);
         plot.Axes.Bottom.TickLabelStyle.Rotation = -40;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.UpperRight;
         plot.Axes.Bottom.MinimumSize = 20 + 5 * names.Max(s => s.Length);
         plot.Axes.SetLimits(-0.5, n - 0.5, -0.5, n - 0.5);
         plot.HideGrid();
@@ -202,8 +204,7 @@ public static class TrainingPlots
 
     private static void DrawPanel(SKCanvas canvas, Plot plot, int left, int width, int height)
     {
-        using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul))
-            ?? throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Skia could not make a {width}×{height} surface."));
+        using var surface = NewSurface(width, height);
         plot.Render(surface);
         using var image = surface.Snapshot();
         canvas.DrawImage(image, left, 0);
@@ -224,10 +225,13 @@ public static class TrainingPlots
                 string.Create(CultureInfo.InvariantCulture, $"The image is {width}×{height} pixels; it must be at least {minWidth}×{minHeight}."));
     }
 
+    private static SKSurface NewSurface(int width, int height) =>
+        SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul))
+        ?? throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Skia could not make a {width}×{height} surface."));
+
     internal static string WritePng(string path, int width, int height, Action<SKCanvas> draw)
     {
-        using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul))
-            ?? throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Skia could not make a {width}×{height} surface."));
+        using var surface = NewSurface(width, height);
         surface.Canvas.Clear(SKColors.White);
         draw(surface.Canvas);
         surface.Canvas.Flush();

@@ -16,14 +16,26 @@ public sealed class PlotTests
         return (BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)), BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20)));
     }
 
-    /// <summary>Pixels in the rectangle that are clearly darker than the white background: text or lines.</summary>
-    private static int DarkPixels(SKBitmap bitmap, int left, int top, int right, int bottom)
+    /// <summary>
+    /// Rows of the rectangle with a pixel clearly darker than the white background. A line of text spans
+    /// many rows; a frame or an axis line one or two: without a usable font, a title band has at most those.
+    /// </summary>
+    private static int RowsWithInk(SKBitmap bitmap, int left, int top, int right, int bottom)
     {
-        var dark = 0;
+        var rows = 0;
         for (var y = top; y < bottom; y++)
+        {
             for (var x = left; x < right; x++)
-                if (bitmap.GetPixel(x, y) is var c && c.Red + c.Green + c.Blue < 3 * 128) dark++;
-        return dark;
+            {
+                var c = bitmap.GetPixel(x, y);
+                if (c.Red + c.Green + c.Blue < 3 * 128)
+                {
+                    rows++;
+                    break;
+                }
+            }
+        }
+        return rows;
     }
 
     private static FitResult Run(bool validation, int? best = null)
@@ -41,9 +53,10 @@ public sealed class PlotTests
         Assert.Equal(Path.GetFullPath(folder.File("curves.png")), path);
         Assert.Equal((900, 400), PngSize(path));
         using var bitmap = SKBitmap.Decode(path);
-        // The panel titles ("Loss", "Accuracy") sit in the top band of each half; without a usable font they would be blank.
-        Assert.True(DarkPixels(bitmap, 0, 0, 450, 30) > 20, "no title text in the loss panel");
-        Assert.True(DarkPixels(bitmap, 450, 0, 900, 30) > 20, "no title text in the accuracy panel");
+        // The panel titles ("Loss", "Accuracy") sit centred in the top band of each half; without a usable font
+        // the band would hold at most the frame's top line.
+        Assert.True(RowsWithInk(bitmap, 180, 0, 270, 30) >= 6, "no title text in the loss panel");
+        Assert.True(RowsWithInk(bitmap, 630, 0, 720, 30) >= 6, "no title text in the accuracy panel");
         Assert.Empty(Directory.GetFiles(folder.Path, "*.tmp"));
     }
 
@@ -75,7 +88,7 @@ public sealed class PlotTests
         Assert.Equal((590, 500), PngSize(path)); // the color bar adds 90 pixels
         Assert.True(new FileInfo(path).Length < 1_000_000);
         using var bitmap = SKBitmap.Decode(path);
-        Assert.True(DarkPixels(bitmap, 0, 0, 590, 35) > 20, "no title text");
+        Assert.True(RowsWithInk(bitmap, 200, 0, 330, 35) >= 6, "no title text"); // the middle column of the top row is empty (white)
         Assert.Equal(new[] { "confusion.png" }, Directory.GetFiles(folder.Path).Select(Path.GetFileName));
     }
 
@@ -109,7 +122,23 @@ public sealed class PlotTests
         for (var y = 0; y < grid.Height; y++)
             for (var x = 0; x < grid.Width; x++)
                 Assert.Equal(grid[x, y], (At(x, y).Red, At(x, y).Green, At(x, y).Blue));
-        Assert.True(DarkPixels(bitmap, 0, 0, figure.Width, FilterFigure.TitleHeight) > 50, "no title text");
+        Assert.True(RowsWithInk(bitmap, 0, 0, figure.Width, FilterFigure.TitleHeight) >= 6, "no title text");
+    }
+
+    [Fact]
+    public void Filters_OfManyChannels_AreARowPerFilter_ScaledDownToFit()
+    {
+        using var folder = new TestData.TempFolder();
+        var weight = new WideConvNet(seed: 1).GetParameter("C2.weight"); // (64, 16, 3, 3): 64 rows of 16 cells
+        var path = TrainingPlots.SaveFilters(weight, folder.File("c2.png"));
+        var scale = FilterFigure.Scale(weight);
+        var layout = FilterGrid.Layout(64, 16, 3, 3, scale, FilterFigure.Padding(weight));
+        Assert.True(layout.PerChannel);
+        Assert.Equal((16, 64), (layout.Columns, layout.Rows));
+        Assert.True(layout.Height <= FilterFigure.MaximumSide, $"grid {layout.Height} pixels high");
+        Assert.True(FilterGrid.Layout(64, 16, 3, 3, scale + 1, FilterFigure.Padding(weight)).Height > FilterFigure.MaximumSide,
+            "the scale is lowered no more than needed");
+        Assert.Equal(FilterFigure.TitleHeight + layout.Height + 12, PngSize(path).Height);
     }
 
     [Fact]

@@ -10,6 +10,15 @@ public partial class TinyConvNet
     [Dense(3)]                    public partial Layer F { get; }
 }
 
+/// <summary>A second convolution with many filters and channels: C2.weight is (64, 16, 3, 3).</summary>
+[Model(Input = [1, 8, 8])]
+public partial class WideConvNet
+{
+    [Conv2D(16, Kernel = 3), ReLU] public partial Layer C1 { get; }
+    [Conv2D(64, Kernel = 3), ReLU] public partial Layer C2 { get; }
+    [Dense(2)]                     public partial Layer F { get; }
+}
+
 internal static class TestData
 {
     public static readonly string[] ClassNames = ["circle", "square", "cross"];

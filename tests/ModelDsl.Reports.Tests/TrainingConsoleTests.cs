@@ -20,6 +20,26 @@ public sealed partial class TrainingConsoleTests
 
     private static string Plain(TestConsole console) => AnsiSequence().Replace(console.Output, "");
 
+    /// <summary>The output once it contains <paramref name="text"/>, waiting up to 20 s for the display threads (a busy machine is slow).</summary>
+    private static string WaitFor(TestConsole console, string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            string output;
+            try
+            {
+                output = Plain(console);
+            }
+            catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException)
+            {
+                output = ""; // read while the display thread was writing: try again
+            }
+            if (output.Contains(text, StringComparison.Ordinal) || DateTime.UtcNow > deadline) return output;
+            Thread.Sleep(50);
+        }
+    }
+
     [Fact]
     public void LiveDisplay_ShowsABarPerEpoch_AndEachFinishedEpochsResults()
     {
@@ -53,8 +73,7 @@ public sealed partial class TrainingConsoleTests
             callback.OnEpochStart(t, 1);
             for (var b = 1; b <= 3; b++)
                 callback.OnBatchEnd(t, new BatchProgress(1, b, 6, b, 0.25 * b, 4, 8, 0.1f)); // running loss 0.5, accuracy 50 %
-            Thread.Sleep(4 * TrainingConsole.RefreshInterval);
-            var output = Plain(console);
+            var output = WaitFor(console, "3/6 batches");
             Assert.Contains("Epoch 1/2", output);
             Assert.Contains("3/6 batches, loss 0.5000, accuracy 50.00 %", output);
             Assert.Contains("50%", output); // the bar's percentage: 3 of 6
