@@ -16,7 +16,8 @@ namespace ModelDsl.Reports;
 /// The work runs on the calling thread. A training step only updates a few numbers under a lock; a
 /// separate thread turns them into the display about five times a second, and Spectre.Console draws it on
 /// its own thread. The callback is added to <see cref="Trainer.Callbacks"/> for the duration of the work
-/// and removed afterwards, also when the work throws.
+/// and removed afterwards, also when the work throws. While the live bars show, write other text through the
+/// same <see cref="IAnsiConsole"/> (it goes above the bars); plain <c>Console.WriteLine</c> text is drawn over.
 /// </remarks>
 public static class TrainingConsole
 {
