@@ -1,0 +1,44 @@
+namespace ModelDsl.Gpu.Tests;
+
+/// <summary>Each family of device kernels against the generated CPU code: outputs, every gradient, running statistics.</summary>
+[Collection(nameof(DeviceCollection))]
+public sealed class LayerParityTests
+{
+    [Theory]
+    [InlineData(1, 11)]
+    [InlineData(3, 12)]
+    public void Convolution_general_form(int batch, int seed) => Parity.Check(s => new ConvGeneral(s), batch, seed);
+
+    [Theory]
+    [InlineData(1, 21)]
+    [InlineData(2, 22)]
+    public void Convolution_depthwise_and_pointwise(int batch, int seed) => Parity.Check(s => new ConvDepthwise(s), batch, seed);
+
+    [Theory]
+    [InlineData(1, 31)]
+    [InlineData(4, 32)]
+    public void Dense_and_activations(int batch, int seed) => Parity.Check(s => new DenseStack(s), batch, seed);
+
+    [Theory]
+    [InlineData(1, 41)]
+    [InlineData(3, 42)]
+    public void Pooling(int batch, int seed) => Parity.Check(s => new Pools(s), batch, seed);
+
+    [Theory]
+    [InlineData(3, 51)]
+    [InlineData(5, 52)]
+    public void Batch_norm(int batch, int seed) => Parity.Check(s => new Norms(s), batch, seed);
+
+    [Theory]
+    [InlineData(1, 61)]
+    [InlineData(3, 62)]
+    public void Merges_residual_concat_and_gate(int batch, int seed) => Parity.Check(s => new Merges(s), batch, seed);
+
+    [Theory]
+    [InlineData(1, 71)]
+    [InlineData(3, 72)]
+    public void Dropout_with_p_zero(int batch, int seed) => Parity.Check(s => new Dropouts(s), batch, seed);
+
+    [Fact]
+    public void Softmax_cross_entropy_on_the_device() => Parity.Check(s => new DenseStack(s), 6, 81, labels: true);
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+
+namespace ModelDsl.Gpu.Tests;
+
+/// <summary>
+/// Runs a model on the CPU (the generated code, the reference) and on the device from the same
+/// parameters and inputs, and compares everything that comes out. Device buffers are poisoned (NaN)
+/// before each forward and backward, so a kernel that leaves part of its output unwritten fails.
+/// </summary>
+internal static class Parity
+{
+    /// <summary>Max-norm relative error allowed between device and CPU tensors (float32).</summary>
+    public const double Tolerance = 1e-4;
+
+    /// <summary>
+    /// Training forward, backward from a random output gradient (or the device softmax cross-entropy when
+    /// <paramref name="labels"/> is set), running statistics, then an inference forward: device vs CPU.
+    /// </summary>
+    public static void Check<T>(Func<int, T> create, int batch, int seed, bool labels = false) where T : Model
+    {
+        var cpu = create(seed);
+        var mirror = create(seed);
+        using var gpu = mirror.ToAccelerator(Device.Accelerator);
+        var rng = new Rng((ulong)seed * 7919 + 1);
+        var x = Random(ref rng, batch * cpu.InputShape.Size, 1f);
+        var what = $"{typeof(T).Name} (N = {batch}, seed {seed})";
+
+        gpu.PoisonActivations();
+        gpu.Forward(x, batch, training: true);
+        var output = new float[batch * cpu.OutputShape.Size];
+        gpu.CopyOutput(output);
+        cpu.Forward(x, batch, training: true);
+        AssertClose(cpu.Output, output, $"{what}: training output");
+
+        // Backward adds to the parameter gradients: start both from the same non-zero values.
+        var start = Random(ref rng, cpu.Gradients.Length, 0.5f);
+        start.CopyTo(cpu.Gradients);
+        start.CopyTo(mirror.Gradients);
+        gpu.CopyGradientsFromHost();
+        gpu.PoisonGradientSlots();
+        if (labels)
+        {
+            var y = new int[batch];
+            for (var i = 0; i < batch; i++) y[i] = rng.NextInt(cpu.OutputShape.Size);
+            var dz = new float[output.Length];
+            var expected = Loss.SoftmaxCrossEntropy.Compute(cpu.Output, y, dz);
+            cpu.Backward(dz);
+            var actual = gpu.Loss(y, (SoftmaxCrossEntropyLoss)Loss.SoftmaxCrossEntropy, backward: true);
+            AssertClose([(float)expected.Loss], [(float)actual.Loss], $"{what}: loss");
+            Assert.Equal(expected.Correct, actual.Correct);
+        }
+        else
+        {
+            var dy = Random(ref rng, output.Length, 1f);
+            cpu.Backward(dy);
+            gpu.Backward(dy);
+        }
+        gpu.CopyGradientsToHost();
+        foreach (var p in cpu.ParameterList) AssertClose(p.Gradient, mirror.GetParameter(p.Name).Gradient, $"{what}: ∂{p.Name}");
+        gpu.CopyToHost();
+        foreach (var p in cpu.BufferList) AssertClose(p.Values, mirror.GetParameter(p.Name).Values, $"{what}: {p.Name} after a training forward");
+
+        gpu.PoisonActivations();
+        gpu.Forward(x, batch, training: false);
+        gpu.CopyOutput(output);
+        cpu.Forward(x, batch, training: false);
+        AssertClose(cpu.Output, output, $"{what}: inference output");
+    }
+
+    public static float[] Random(ref Rng rng, int length, float scale)
+    {
+        var values = new float[length];
+        for (var i = 0; i < length; i++) values[i] = rng.NextSymmetric(scale);
+        return values;
+    }
+
+    /// <summary>max |actual − expected| / max |expected| ≤ <see cref="Tolerance"/>, and no NaN anywhere.</summary>
+    public static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double largest = 0, worst = 0;
+        var at = -1;
+        for (var i = 0; i < expected.Length; i++)
+        {
+            if (!float.IsFinite(actual[i]) || !float.IsFinite(expected[i]))
+                Assert.Fail(string.Create(CultureInfo.InvariantCulture, $"{what}: value {i} is {actual[i]} on the device, {expected[i]} on the CPU."));
+            largest = Math.Max(largest, Math.Abs(expected[i]));
+            var error = Math.Abs((double)actual[i] - expected[i]);
+            if (error > worst)
+            {
+                worst = error;
+                at = i;
+            }
+        }
+        var relative = worst / Math.Max(largest, 1e-30);
+        if (worst > 0 && relative > Tolerance)
+            Assert.Fail(string.Create(CultureInfo.InvariantCulture,
+                $"{what}: relative error {relative:E2} (value {at}: device {actual[at]}, CPU {expected[at]}; largest |CPU value| {largest})."));
+    }
+}
