@@ -34,6 +34,7 @@ public sealed class GpuModel : IDisposable
     private bool _lastWasTraining;
     private uint _dropoutCalls;
     private bool _disposed;
+    private readonly int _smallestNormSet; // the fewest positions per channel of a batch norm (0: none)
 
     internal GpuModel(Model model, Accelerator accelerator, uint dropoutSeed)
     {
@@ -51,6 +52,7 @@ public sealed class GpuModel : IDisposable
         _buffers = Allocate(layout.BufferCount);
         _channelScratch = Allocate(3 * Math.Max(1, layout.Steps.Where(s => s.Op == LayerOp.BatchNorm).Select(s => s.Input.C).DefaultIfEmpty(1).Max()));
         _dummy = Allocate(1);
+        _smallestNormSet = layout.Steps.Where(s => s.Op == LayerOp.BatchNorm).Select(s => s.Input.H * s.Input.W).DefaultIfEmpty(0).Min();
         CopyFromHost();
         ZeroGrad();
         Warm();
@@ -180,6 +182,10 @@ public sealed class GpuModel : IDisposable
             throw new ArgumentException(
                 Invariant($"{Name}.Forward expects N × {Model.InputShape.ToSampleString()} = {batch} × {Model.InputShape.Size} = {expected} values for N = {batch}, but the input has {input.Length}."),
                 nameof(input));
+        if (training && _smallestNormSet > 0 && (long)batch * _smallestNormSet < 2)
+            throw new ArgumentException(
+                Invariant($"{Name}.Forward in training mode needs more than one value per channel in every batch norm (N·H·W ≥ 2); N = {batch} gives {batch * _smallestNormSet}."),
+                nameof(batch));
         EnsureCapacity(batch);
         Slot(0, batch).CopyFromCPU(input);
         foreach (var layer in _layers) layer.Forward(batch, training);
@@ -212,11 +218,14 @@ public sealed class GpuModel : IDisposable
     /// losses and hits come back.
     /// </summary>
     /// <exception cref="ArgumentException">The labels are not one per sample, or one is outside [0, classes).</exception>
+    /// <exception cref="NotSupportedException"><paramref name="loss"/> is not a <see cref="SoftmaxCrossEntropyLoss"/>.</exception>
     /// <exception cref="InvalidOperationException">No forward (training-mode, for <paramref name="backward"/>) came before.</exception>
-    public LossResult Loss(ReadOnlySpan<int> labels, SoftmaxCrossEntropyLoss loss, bool backward = false)
+    public LossResult Loss(ReadOnlySpan<int> labels, ILoss loss, bool backward = false)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(loss);
+        if (loss is not SoftmaxCrossEntropyLoss crossEntropy)
+            throw new NotSupportedException($"The {loss.Name} loss has no device kernel yet; the device computes softmax cross-entropy (with or without label smoothing).");
         if (backward) RequireTrainingForward(nameof(Loss));
         else if (_lastBatch == 0) throw new InvalidOperationException($"{Name}.Loss needs a Forward first.");
         var n = _lastBatch;
@@ -231,7 +240,7 @@ public sealed class GpuModel : IDisposable
         var (labelBuffer, lossBuffer, correctBuffer) = (_labels!, _loss!, _correct!);
         Flat(labelBuffer).SubView(0, n).CopyFromCPU(labels);
         _k.SoftmaxCrossEntropy(n, Slot(Layout.OutputSlot, n), labelBuffer.View, GradientSlot(Layout.OutputGradientSlot, n), lossBuffer.View, correctBuffer.View,
-            classes, n, loss.LabelSmoothing);
+            classes, n, crossEntropy.LabelSmoothing);
         if (backward) BackwardCore(n);
         Accelerator.Synchronize();
         Flat(lossBuffer).SubView(0, n).CopyToCPU(_lossHost.AsSpan(0, n));
@@ -330,16 +339,17 @@ public sealed class GpuModel : IDisposable
     // ---- warm-up and test support ---------------------------------------------------------------
 
     /// <summary>
-    /// Runs a training forward and backward and an inference forward of one sample of zeros, so that every
+    /// Runs a training forward and backward and an inference forward of two samples of zeros, so that every
     /// shape-specialized kernel the model launches is compiled now rather than in the first training step;
     /// then restores the buffers and gradients it touched.
     /// </summary>
     private void Warm()
     {
-        var zeros = new float[Model.InputShape.Size];
-        Forward(zeros, 1, training: true);
-        Backward(new float[Model.OutputShape.Size]);
-        Forward(zeros, 1, training: false);
+        const int batch = 2; // a batch norm on features needs two samples in training
+        var zeros = new float[batch * Model.InputShape.Size];
+        Forward(zeros, batch, training: true);
+        Backward(new float[batch * Model.OutputShape.Size]);
+        Forward(zeros, batch, training: false);
         Accelerator.Synchronize();
         CopyFromHost();
         ZeroGrad();

@@ -94,10 +94,17 @@ public sealed class DeviceModelTests
         Assert.Contains("784", input.Message);
         Assert.Throws<InvalidOperationException>(() => gpu.Backward(new float[10]));
         gpu.Forward(new float[784 * 2], 2);
-        Assert.Throws<InvalidOperationException>(() => gpu.Loss([1, 2], (SoftmaxCrossEntropyLoss)Loss.SoftmaxCrossEntropy, backward: true));
-        var label = Assert.Throws<ArgumentException>(() => gpu.Loss([1, 10], (SoftmaxCrossEntropyLoss)Loss.SoftmaxCrossEntropy));
+        Assert.Throws<InvalidOperationException>(() => gpu.Loss([1, 2], Loss.SoftmaxCrossEntropy, backward: true));
+        var label = Assert.Throws<ArgumentException>(() => gpu.Loss([1, 10], Loss.SoftmaxCrossEntropy));
         Assert.Contains("index 1 is 10", label.Message);
         Assert.Throws<ArgumentException>(() => gpu.CopyOutput(new float[10]));
         Assert.Throws<NotSupportedException>(() => gpu.Step(new RmsProp(0.01f)));
+        Assert.Throws<NotSupportedException>(() => gpu.Loss([1, 2], Loss.MeanSquaredError));
+
+        // As on the CPU: a batch norm over features cannot normalize one sample in training.
+        using var norms = new Norms(1).ToAccelerator(Device.Accelerator);
+        var one = Assert.Throws<ArgumentException>(() => norms.Forward(new float[75], 1, training: true));
+        Assert.Contains("N·H·W ≥ 2", one.Message);
+        norms.Forward(new float[75], 1, training: false);
     }
 }

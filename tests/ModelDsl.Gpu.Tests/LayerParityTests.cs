@@ -40,5 +40,8 @@ public sealed class LayerParityTests
     public void Dropout_with_p_zero(int batch, int seed) => Parity.Check(s => new Dropouts(s), batch, seed);
 
     [Fact]
-    public void Softmax_cross_entropy_on_the_device() => Parity.Check(s => new DenseStack(s), 6, 81, labels: true);
+    public void Softmax_cross_entropy_on_the_device() => Parity.Check(s => new DenseStack(s), 6, 81, Loss.SoftmaxCrossEntropy);
+
+    [Fact]
+    public void Softmax_cross_entropy_with_label_smoothing_on_the_device() => Parity.Check(s => new DenseStack(s), 5, 82, Loss.SmoothedSoftmaxCrossEntropy(0.1f));
 }

@@ -7,17 +7,17 @@ namespace ModelDsl.Gpu.Tests;
 public sealed class ModelParityTests
 {
     [Fact]
-    public void LeNet5() => Parity.Check(s => new LeNet5(s), 2, 101, labels: true);
+    public void LeNet5() => Parity.Check(s => new LeNet5(s), 2, 101, Loss.SoftmaxCrossEntropy);
 
     [Fact]
-    public void CourseLeNet() => Parity.Check(s => new CourseLeNet(s), 2, 102, labels: true);
+    public void CourseLeNet() => Parity.Check(s => new CourseLeNet(s), 2, 102, Loss.SoftmaxCrossEntropy);
 
     [Fact]
-    public void Residual_network_with_batch_norm() => Parity.Check(s => new TinyResNet(s), 3, 103, labels: true);
+    public void Residual_network_with_batch_norm() => Parity.Check(s => new TinyResNet(s), 3, 103, Loss.SoftmaxCrossEntropy);
 
     [Fact]
-    public void Inception_module() => Parity.Check(s => new SmallInception(s), 2, 104, labels: true);
+    public void Inception_module() => Parity.Check(s => new SmallInception(s), 2, 104, Loss.SoftmaxCrossEntropy);
 
     [Fact]
-    public void Squeeze_and_excitation_bottleneck() => Parity.Check(s => new SmallSe(s), 2, 105, labels: true);
+    public void Squeeze_and_excitation_bottleneck() => Parity.Check(s => new SmallSe(s), 2, 105, Loss.SoftmaxCrossEntropy);
 }

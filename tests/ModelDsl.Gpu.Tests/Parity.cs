@@ -13,10 +13,10 @@ internal static class Parity
     public const double Tolerance = 1e-4;
 
     /// <summary>
-    /// Training forward, backward from a random output gradient (or the device softmax cross-entropy when
-    /// <paramref name="labels"/> is set), running statistics, then an inference forward: device vs CPU.
+    /// Training forward, backward from a random output gradient (or <paramref name="loss"/>, computed on the
+    /// device, against random labels), running statistics, then an inference forward: device vs CPU.
     /// </summary>
-    public static void Check<T>(Func<int, T> create, int batch, int seed, bool labels = false) where T : Model
+    public static void Check<T>(Func<int, T> create, int batch, int seed, ILoss? loss = null) where T : Model
     {
         var cpu = create(seed);
         var mirror = create(seed);
@@ -38,14 +38,14 @@ internal static class Parity
         start.CopyTo(mirror.Gradients);
         gpu.CopyGradientsFromHost();
         gpu.PoisonGradientSlots();
-        if (labels)
+        if (loss is not null)
         {
             var y = new int[batch];
             for (var i = 0; i < batch; i++) y[i] = rng.NextInt(cpu.OutputShape.Size);
             var dz = new float[output.Length];
-            var expected = Loss.SoftmaxCrossEntropy.Compute(cpu.Output, y, dz);
+            var expected = loss.Compute(cpu.Output, y, dz);
             cpu.Backward(dz);
-            var actual = gpu.Loss(y, (SoftmaxCrossEntropyLoss)Loss.SoftmaxCrossEntropy, backward: true);
+            var actual = gpu.Loss(y, loss, backward: true);
             AssertClose([(float)expected.Loss], [(float)actual.Loss], $"{what}: loss");
             Assert.Equal(expected.Correct, actual.Correct);
         }

@@ -41,7 +41,7 @@ public sealed class TrainingTests
         var mirror = create(seed);
         using var gpu = mirror.ToAccelerator(Device.Accelerator);
         var rng = new Rng((ulong)seed);
-        var loss = (SoftmaxCrossEntropyLoss)Loss.SoftmaxCrossEntropy;
+        var loss = Loss.SoftmaxCrossEntropy;
         var (cpuOptimizer, gpuOptimizer) = (optimizer(), optimizer());
         var gradient = new float[batch * cpu.OutputShape.Size];
         for (var step = 0; step < 5; step++)
