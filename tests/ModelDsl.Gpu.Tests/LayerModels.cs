@@ -4,14 +4,17 @@ namespace ModelDsl.Gpu.Tests;
 // parameters, so the parameter gradients in front of it check its input gradient too; sizes are odd
 // and small (ILGPU's CPU accelerator is slow).
 
-/// <summary>A grouped, dilated, strided, padded convolution with a rectangular kernel, fused tanh.</summary>
+/// <summary>A grouped, dilated, strided, padded convolution with a rectangular kernel, fused tanh; an even kernel with Same padding (split unevenly), no bias.</summary>
+// The uneven Same split (MDL0009) is what the last layer is here to check.
+#pragma warning disable MDL0009
 [Model(Input = [3, 9, 7])]
 public partial class ConvGeneral
 {
     [Conv2D(4, Kernel = 1)]                                                                   public partial Layer Pre { get; }
     [Conv2D(6, KernelH = 3, KernelW = 2, StrideH = 2, Padding = 1, Dilation = 2, Groups = 2), Tanh] public partial Layer Grouped { get; }
-    [Conv2D(5, Kernel = 2, Stride = 1, Bias = false)]                                          public partial Layer NoBias { get; }
+    [Conv2D(5, Kernel = 2, PaddingMode = PaddingMode.Same, Bias = false)]                     public partial Layer NoBias { get; }
 }
+#pragma warning restore MDL0009
 
 /// <summary>A depthwise strided convolution (G = C = K) and a 1×1 convolution, fused ReLU.</summary>
 [Model(Input = [4, 7, 7])]
@@ -22,11 +25,12 @@ public partial class ConvDepthwise
     [Conv2D(3, Kernel = 1)]                                           public partial Layer Pointwise { get; }
 }
 
-/// <summary>Dense layers with every fused activation the device has, a flatten view and a standalone activation.</summary>
+/// <summary>Dense layers with every fused activation the device has, an explicit flatten (a view) and a standalone activation.</summary>
 [Model(Input = [2, 3, 3])]
 public partial class DenseStack
 {
     [Conv2D(3, Kernel = 2)]                         public partial Layer Pre { get; }
+    [Flatten]                                       public partial Layer Flat { get; }
     [Dense(7), Sigmoid]                             public partial Layer D1 { get; }
     [Dense(6), LeakyReLU(Slope = 0.2)]              public partial Layer D2 { get; }
     [Dense(5), ReLU6]                               public partial Layer D3 { get; }
@@ -35,16 +39,17 @@ public partial class DenseStack
     [Dense(3)]                                      public partial Layer Logits { get; }
 }
 
-/// <summary>Padded overlapping max pooling, average pooling with stride 1, a flatten with a fused activation, global average pooling in a branch.</summary>
+/// <summary>Padded overlapping max pooling, average pooling with stride 1 and with padding, max pooling whose last window is cut by ceil rounding, a flatten with a fused activation.</summary>
 [Model(Input = [2, 11, 11])]
 public partial class Pools
 {
-    [Conv2D(3, Kernel = 1)]                 public partial Layer Pre { get; }
-    [MaxPool2D(3, Stride = 2, Padding = 1)] public partial Layer Max { get; }
-    [AvgPool2D(2, Stride = 1)]              public partial Layer Avg { get; }
-    [AvgPool2D(3, Stride = 2, Padding = 1)] public partial Layer AvgPadded { get; }
-    [GlobalAvgPool]                         public partial Layer Gap { get; }
-    [Dense(4)]                              public partial Layer Logits { get; }
+    [Conv2D(3, Kernel = 1)]                                   public partial Layer Pre { get; }
+    [MaxPool2D(3, Stride = 2, Padding = 1)]                   public partial Layer Max { get; }
+    [AvgPool2D(2, Stride = 1)]                                public partial Layer Avg { get; }
+    [AvgPool2D(3, Stride = 2, Padding = 1)]                   public partial Layer AvgPadded { get; }
+    [MaxPool2D(2, Stride = 2, Rounding = Rounding.Ceil)]      public partial Layer CeilMax { get; }
+    [Flatten, Tanh]                                           public partial Layer Flat { get; }
+    [Dense(4)]                                                public partial Layer Logits { get; }
 }
 
 /// <summary>
@@ -129,6 +134,7 @@ public partial class SmallInception
 public partial class SmallSe
 {
     [SEBottleneck(Width = 4, Out = 16, Stride = 2)] public partial Layer Block { get; }
+    [SEBottleneck(Width = 4, Out = 16)]             public partial Layer Same { get; }
     [GlobalAvgPool] public partial Layer Pool { get; }
     [Dense(3)]      public partial Layer Logits { get; }
 }

@@ -19,5 +19,10 @@ public sealed class ModelParityTests
     public void Inception_module() => Parity.Check(s => new SmallInception(s), 2, 104, Loss.SoftmaxCrossEntropy);
 
     [Fact]
-    public void Squeeze_and_excitation_bottleneck() => Parity.Check(s => new SmallSe(s), 2, 105, Loss.SoftmaxCrossEntropy);
+    public void Squeeze_and_excitation_bottleneck()
+    {
+        // The second block's projection is switched off: its shortcut is an identity step.
+        Assert.Contains(new SmallSe(0).Layout.Steps, s => s.Op == LayerOp.Identity && s.Passthrough);
+        Parity.Check(s => new SmallSe(s), 2, 105, Loss.SoftmaxCrossEntropy);
+    }
 }
