@@ -253,20 +253,31 @@ internal static class DeviceKernels
         var ih = cell / d.W;
         var iw = cell - ih * d.W;
         var sum = 0f;
-        // Windows containing (ih, iw): oh·SH − PadTop ≤ ih < oh·SH − PadTop + KH.
-        for (var oh = 0; oh < d.OH; oh++)
+        for (var oh = FirstWindow(ih, d.SH, d.PadTop, d.KH); oh <= LastWindow(ih, d.SH, d.PadTop, d.OH); oh++)
         {
-            var top = oh * d.SH - d.PadTop;
-            if (ih < top || ih >= top + d.KH) continue;
-            for (var ow = 0; ow < d.OW; ow++)
+            for (var ow = FirstWindow(iw, d.SW, d.PadLeft, d.KW); ow <= LastWindow(iw, d.SW, d.PadLeft, d.OW); ow++)
             {
-                var left = ow * d.SW - d.PadLeft;
-                if (iw < left || iw >= left + d.KW) continue;
                 var at = (plane * d.OH + oh) * d.OW + ow;
                 if (argmax[at] == cell) sum += dy[at];
             }
         }
         dx[i] = accumulate != 0 ? dx[i] + sum : sum;
+    }
+
+    // The windows o along one axis that contain input cell i: o·S − P ≤ i < o·S − P + F, within [0, outputs).
+
+    /// <summary>The first window containing cell <paramref name="i"/>: ⌈(i + P − F + 1)/S⌉, at least 0.</summary>
+    private static int FirstWindow(int i, int stride, int pad, int size)
+    {
+        var reach = i + pad - size + 1;
+        return reach <= 0 ? 0 : (reach + stride - 1) / stride;
+    }
+
+    /// <summary>The last window containing cell <paramref name="i"/>: ⌊(i + P)/S⌋, below <paramref name="outputs"/>.</summary>
+    private static int LastWindow(int i, int stride, int pad, int outputs)
+    {
+        var last = (i + pad) / stride;
+        return last < outputs - 1 ? last : outputs - 1;
     }
 
     /// <summary>y = window sums / (KH·KW) (padded cells count as zeros).</summary>
@@ -297,17 +308,9 @@ internal static class DeviceKernels
         var ih = cell / d.W;
         var iw = cell - ih * d.W;
         var sum = 0f;
-        for (var oh = 0; oh < d.OH; oh++)
-        {
-            var top = oh * d.SH - d.PadTop;
-            if (ih < top || ih >= top + d.KH) continue;
-            for (var ow = 0; ow < d.OW; ow++)
-            {
-                var left = ow * d.SW - d.PadLeft;
-                if (iw < left || iw >= left + d.KW) continue;
+        for (var oh = FirstWindow(ih, d.SH, d.PadTop, d.KH); oh <= LastWindow(ih, d.SH, d.PadTop, d.OH); oh++)
+            for (var ow = FirstWindow(iw, d.SW, d.PadLeft, d.KW); ow <= LastWindow(iw, d.SW, d.PadLeft, d.OW); ow++)
                 sum += dy[(plane * d.OH + oh) * d.OW + ow];
-            }
-        }
         sum *= 1f / (d.KH * d.KW);
         dx[i] = accumulate != 0 ? dx[i] + sum : sum;
     }

@@ -1,3 +1,5 @@
+using ModelDsl.Zoo;
+
 namespace ModelDsl.Gpu.Tests;
 
 // Small models, one per family of device kernels. Each tested layer sits behind a layer with
@@ -120,7 +122,7 @@ public partial class TinyResNet
     [Dense(3)]                                           public partial Layer Logits { get; }
 }
 
-/// <summary>The Inception module (the zoo's, copied: blocks are inlined from source of the same project) (four branches, batch norm, ceil-rounded max-pool, concatenation), small.</summary>
+/// <summary>The zoo's Inception module (four branches, batch norm, ceil-rounded max-pool, concatenation), small.</summary>
 [Model(Input = [4, 6, 6])]
 public partial class SmallInception
 {
@@ -129,7 +131,7 @@ public partial class SmallInception
     [Dense(3)]      public partial Layer Logits { get; }
 }
 
-/// <summary>The squeeze-and-excitation bottleneck (the zoo's, copied) (with projection), small.</summary>
+/// <summary>The zoo's squeeze-and-excitation bottleneck, small: with its projection, then with the projection switched off (an identity shortcut).</summary>
 [Model(Input = [8, 5, 5])]
 public partial class SmallSe
 {
