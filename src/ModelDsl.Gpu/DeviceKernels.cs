@@ -187,16 +187,21 @@ internal static class DeviceKernels
             (int)LayerActivation.Sigmoid => 1f / (1f + MathF.Exp(-v)),
             (int)LayerActivation.LeakyReLU => v > 0 ? v : v * slope,
             (int)LayerActivation.ReLU6 => MathF.Min(MathF.Max(v, 0f), 6f),
+            (int)LayerActivation.SiLU => v / (1f + MathF.Exp(-v)),
+            (int)LayerActivation.HardSwish => v * MathF.Min(MathF.Max(v + 3f, 0f), 6f) / 6f,
             _ => v,
         };
     }
 
-    /// <summary>dx = dy · f′ from the saved output y (dx may be dy).</summary>
-    public static void ActivationBackward(Index1D index, ArrayView<float> y, ArrayView<float> dy, ArrayView<float> dx,
+    /// <summary>
+    /// dx = dy · f′ (dx may be dy), from the saved output y, or for SiLU and HardSwish (not invertible) from
+    /// the saved input x, as the CPU kernels do.
+    /// </summary>
+    public static void ActivationBackward(Index1D index, ArrayView<float> saved, ArrayView<float> dy, ArrayView<float> dx,
         int activation, float slope, int accumulate)
     {
         int i = index;
-        var o = y[i];
+        var o = saved[i];
         var g = dy[i];
         var v = activation switch
         {
@@ -205,9 +210,20 @@ internal static class DeviceKernels
             (int)LayerActivation.Sigmoid => g * o * (1f - o),
             (int)LayerActivation.LeakyReLU => o > 0 ? g : g * slope,
             (int)LayerActivation.ReLU6 => o > 0f && o < 6f ? g : 0f,
+            (int)LayerActivation.SiLU => SiLUGradient(o, g),
+            (int)LayerActivation.HardSwish => o < -3f ? 0f : o <= 3f ? g * (o / 3f + 0.5f) : g,
             _ => g,
         };
         dx[i] = accumulate != 0 ? dx[i] + v : v;
+    }
+
+    // With e = e^(−x), σ = 1/(1 + e): 1 − σ = e·σ for x ≥ 0 (exact where σ is near 1), computed directly for x < 0.
+    private static float SiLUGradient(float x, float dy)
+    {
+        var e = MathF.Exp(-x);
+        var sigma = 1f / (1f + e);
+        var oneMinus = x < 0f ? 1f - sigma : e * sigma;
+        return dy * sigma * (1f + x * oneMinus);
     }
 
     // ---- pooling --------------------------------------------------------------------------------
@@ -329,6 +345,35 @@ internal static class DeviceKernels
     {
         int i = index;
         var v = dy[i / positions] / positions;
+        dx[i] = accumulate != 0 ? dx[i] + v : v;
+    }
+
+    /// <summary>y (N, C) = the maximum of each channel's HW values, argmax its position (the first maximum; a NaN wins once seen); one thread per plane.</summary>
+    public static void GlobalMaxForward(Index1D index, ArrayView<float> x, ArrayView<float> y, ArrayView<int> argmax, int positions)
+    {
+        int plane = index;
+        var at = plane * positions;
+        var best = x[at];
+        var arg = 0;
+        for (var p = 1; p < positions && !float.IsNaN(best); p++)
+        {
+            var v = x[at + p];
+            if (v > best || float.IsNaN(v))
+            {
+                best = v;
+                arg = p;
+            }
+        }
+        y[plane] = best;
+        argmax[plane] = arg;
+    }
+
+    /// <summary>dx (N, C, HW) = dy at each plane's argmax, 0 elsewhere.</summary>
+    public static void GlobalMaxBackward(Index1D index, ArrayView<float> dy, ArrayView<int> argmax, ArrayView<float> dx, int positions, int accumulate)
+    {
+        int i = index;
+        var plane = i / positions;
+        var v = argmax[plane] == i - plane * positions ? dy[plane] : 0f;
         dx[i] = accumulate != 0 ? dx[i] + v : v;
     }
 

@@ -52,12 +52,12 @@ internal sealed class DeviceLayer
     private static void Check(LayerStep step)
     {
         var supported = step.Op is LayerOp.Conv2D or LayerOp.Conv1D or LayerOp.Dense or LayerOp.MaxPool2D or LayerOp.MaxPool1D
-            or LayerOp.AvgPool2D or LayerOp.AvgPool1D or LayerOp.GlobalAvgPool or LayerOp.Flatten or LayerOp.Identity or LayerOp.Dropout
+            or LayerOp.AvgPool2D or LayerOp.AvgPool1D or LayerOp.GlobalAvgPool or LayerOp.GlobalMaxPool or LayerOp.Flatten or LayerOp.Identity or LayerOp.Dropout
             or LayerOp.BatchNorm or LayerOp.Add or LayerOp.Concat or LayerOp.Multiply or LayerOp.Activation;
         if (!supported)
             throw new NotSupportedException($"Layer '{step.Name}' is a {step.Op}, which has no device kernels yet.");
         if (step.Activation is not (LayerActivation.None or LayerActivation.ReLU or LayerActivation.Tanh or LayerActivation.Sigmoid
-            or LayerActivation.LeakyReLU or LayerActivation.ReLU6))
+            or LayerActivation.LeakyReLU or LayerActivation.ReLU6 or LayerActivation.SiLU or LayerActivation.HardSwish))
             throw new NotSupportedException($"Layer '{step.Name}' uses the activation {step.Activation}, which has no device kernel yet.");
         if (step.Op == LayerOp.Activation && step.Activation == LayerActivation.None)
             throw new NotSupportedException($"Layer '{step.Name}' is an activation layer without an activation.");
@@ -82,7 +82,8 @@ internal sealed class DeviceLayer
     {
         if (_s.Passthrough) return;
         var x = In(0, n);
-        var y = _m.Slot(_s.OutSlot, n);
+        // With a fused SiLU/HardSwish the layer's own result z is kept for backward; otherwise y is written in place.
+        var y = _m.Slot(_s.PreActivationSlot >= 0 ? _s.PreActivationSlot : _s.OutSlot, n);
         var count = n * OutSize;
         var k = K;
         switch (_s.Op)
@@ -101,6 +102,9 @@ internal sealed class DeviceLayer
                 break;
             case LayerOp.GlobalAvgPool:
                 k.GlobalAvgForward(count, x, y, _s.Input.H * _s.Input.W);
+                break;
+            case LayerOp.GlobalMaxPool:
+                k.GlobalMaxForward(count, x, y, _m.IntSlot(_s.ArgmaxSlot, n), _s.Input.H * _s.Input.W);
                 break;
             case LayerOp.Dropout:
                 if (training) k.DropoutForward(count, x, y, Saved(n), _s.Rate, _m.DropoutSeed, _m.NextDropoutCall());
@@ -141,8 +145,11 @@ internal sealed class DeviceLayer
                 k.ActivationForward(count, x, y, (int)_s.Activation, _s.Slope);
                 break;
         }
-        if (HasFusedActivation) k.ActivationForward(count, y, y, (int)_s.Activation, _s.Slope);
+        if (HasFusedActivation) k.ActivationForward(count, y, _m.Slot(_s.OutSlot, n), (int)_s.Activation, _s.Slope);
     }
+
+    /// <summary>SiLU and HardSwish are not invertible: their backward reads the activation's input, the others its output.</summary>
+    private bool ActivationReadsInput => _s.Activation is LayerActivation.SiLU or LayerActivation.HardSwish;
 
     public void Backward(int n)
     {
@@ -150,7 +157,11 @@ internal sealed class DeviceLayer
         var k = K;
         var dy = _m.GradientSlot(_s.GradientSlot, n);
         var count = n * OutSize;
-        if (HasFusedActivation) k.ActivationBackward(count, _m.Slot(_s.OutSlot, n), dy, dy, (int)_s.Activation, _s.Slope, 0);
+        if (HasFusedActivation)
+        {
+            var saved = _m.Slot(ActivationReadsInput ? _s.PreActivationSlot : _s.OutSlot, n);
+            k.ActivationBackward(count, saved, dy, dy, (int)_s.Activation, _s.Slope, 0);
+        }
         var inCount = n * _s.Input.Size;
         switch (_s.Op)
         {
@@ -172,6 +183,9 @@ internal sealed class DeviceLayer
                 break;
             case LayerOp.GlobalAvgPool:
                 if (Needed(0)) k.GlobalAvgBackward(inCount, dy, Target(0, n), _s.Input.H * _s.Input.W, Acc(0));
+                break;
+            case LayerOp.GlobalMaxPool:
+                if (Needed(0)) k.GlobalMaxBackward(inCount, dy, _m.IntSlot(_s.ArgmaxSlot, n), Target(0, n), _s.Input.H * _s.Input.W, Acc(0));
                 break;
             case LayerOp.Dropout:
                 if (Needed(0)) k.DropoutBackward(inCount, Saved(n), dy, Target(0, n), Acc(0));
@@ -211,7 +225,8 @@ internal sealed class DeviceLayer
                 break;
             }
             case LayerOp.Activation:
-                if (Needed(0)) k.ActivationBackward(count, _m.Slot(_s.OutSlot, n), dy, Target(0, n), (int)_s.Activation, _s.Slope, Acc(0));
+                if (Needed(0))
+                    k.ActivationBackward(count, ActivationReadsInput ? In(0, n) : _m.Slot(_s.OutSlot, n), dy, Target(0, n), (int)_s.Activation, _s.Slope, Acc(0));
                 break;
         }
     }

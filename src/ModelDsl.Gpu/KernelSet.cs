@@ -32,6 +32,8 @@ internal sealed class KernelSet
         AvgPoolBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, SpecializedValue<PoolDims>, int>(DeviceKernels.AvgPoolBackward);
         GlobalAvgForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(DeviceKernels.GlobalAvgForward);
         GlobalAvgBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(DeviceKernels.GlobalAvgBackward);
+        GlobalMaxForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int>(DeviceKernels.GlobalMaxForward);
+        GlobalMaxBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int>(DeviceKernels.GlobalMaxBackward);
         BatchNormStatistics = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, SpecializedValue<ChannelDims>, int>(DeviceKernels.BatchNormStatistics);
         BatchNormRunningStatistics = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, SpecializedValue<ChannelDims>>(DeviceKernels.BatchNormRunningStatistics);
         BatchNormApply = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, SpecializedValue<ChannelDims>>(DeviceKernels.BatchNormApply);
@@ -85,6 +87,8 @@ internal sealed class KernelSet
     public Action<Index1D, ArrayView<float>, ArrayView<float>, SpecializedValue<PoolDims>, int> AvgPoolBackward { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<float>, int> GlobalAvgForward { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> GlobalAvgBackward { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int> GlobalMaxForward { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> GlobalMaxBackward { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, SpecializedValue<ChannelDims>, int> BatchNormStatistics { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, SpecializedValue<ChannelDims>> BatchNormRunningStatistics { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, SpecializedValue<ChannelDims>> BatchNormApply { get; }

@@ -150,3 +150,16 @@ public partial class WithLayerNorm
     [GlobalAvgPool]                      public partial Layer Pool { get; }
     [Dense(2)]                           public partial Layer Logits { get; }
 }
+
+/// <summary>SiLU and HardSwish fused (the layer's own result kept for backward) and standalone, global max pooling.</summary>
+[Model(Input = [3, 6, 5])]
+public partial class SmoothGates
+{
+    [Conv2D(4, Kernel = 3, Padding = 1), SiLU]      public partial Layer A { get; }
+    [Conv2D(5, Kernel = 3, Padding = 1), HardSwish] public partial Layer B { get; }
+    [Conv2D(4, Kernel = 1)]                         public partial Layer C { get; }
+    [Swish]                                         public partial Layer D { get; }
+    [HardSwish]                                     public partial Layer E { get; }
+    [GlobalMaxPool]                                 public partial Layer Gmp { get; }
+    [Dense(3)]                                      public partial Layer Logits { get; }
+}

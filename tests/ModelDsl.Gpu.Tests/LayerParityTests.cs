@@ -20,6 +20,16 @@ public sealed class LayerParityTests
     public void Dense_and_activations(int batch, int seed) => Parity.Check(s => new DenseStack(s), batch, seed);
 
     [Theory]
+    [InlineData(1, 35)]
+    [InlineData(3, 36)]
+    public void SiLU_HardSwish_and_global_max_pooling(int batch, int seed)
+    {
+        // Both fused ones keep the layer's own result for backward.
+        Assert.Equal(2, new SmoothGates(0).Layout.Steps.Count(s => s.PreActivationSlot >= 0));
+        Parity.Check(s => new SmoothGates(s), batch, seed);
+    }
+
+    [Theory]
     [InlineData(1, 41)]
     [InlineData(3, 42)]
     public void Pooling(int batch, int seed)
