@@ -86,6 +86,11 @@ public sealed class GpuModel : IDisposable
 
     private void Grow(int batch)
     {
+        // Kernels index with 32-bit thread indices: every buffer of the batch must stay below 2³¹ values.
+        var largest = Layout.Slots.Concat(Layout.GradientSlots).Concat(Layout.IntSlots).DefaultIfEmpty(0).Max();
+        if ((long)largest * batch > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(batch), batch,
+                Invariant($"{Name}: a batch of {batch} needs a buffer of {largest} × {batch} values, more than the 2³¹ − 1 a kernel can index; use a batch of at most {int.MaxValue / largest}."));
         FreeActivations();
         _slots = Layout.Slots.Select(size => Allocate(checked((long)size * batch))).ToArray();
         _intSlots = Layout.IntSlots.Select(size => Accelerator.Allocate1D<int>(Math.Max(1, checked((long)size * batch)))).ToArray();

@@ -101,6 +101,9 @@ public sealed class DeviceModelTests
         Assert.Throws<NotSupportedException>(() => gpu.Step(new RmsProp(0.01f)));
         Assert.Throws<NotSupportedException>(() => gpu.Loss([1, 2], Loss.MeanSquaredError));
 
+        var huge = Assert.Throws<ArgumentOutOfRangeException>(() => gpu.EnsureCapacity(1_000_000));
+        Assert.Contains("at most 456522", huge.Message); // 2³¹ − 1 over C1's 6 × 28 × 28 = 4,704 values per sample
+
         // As on the CPU: a batch norm over features cannot normalize one sample in training.
         using var norms = new Norms(1).ToAccelerator(Device.Accelerator);
         var one = Assert.Throws<ArgumentException>(() => norms.Forward(new float[75], 1, training: true));
