@@ -67,7 +67,9 @@ namespace ModelDsl.Generators
             Add(window && layer.PadLeft != 0, $"PadLeft = {Num.I(layer.PadLeft)}");
             Add(window && layer.DilationH != 1, $"DilationH = {Num.I(layer.DilationH)}");
             Add(window && layer.DilationW != 1, $"DilationW = {Num.I(layer.DilationW)}");
-            Add(window && layer.Groups != 1, $"Groups = {Num.I(layer.Groups)}");
+            // Groups: a convolution's, a group norm's (an instance norm normalizes each channel: G = C).
+            var groups = spec.Kind == LayerKind.InstanceNorm ? layer.In.C : spec.Kind == LayerKind.GroupNorm ? spec.Groups : layer.Groups;
+            Add((window || spec.Kind is LayerKind.GroupNorm or LayerKind.InstanceNorm) && groups != 1, $"Groups = {Num.I(groups)}");
             Add(spec.Kind == LayerKind.Dropout, $"Rate = {Num.F(spec.Rate)}");
             Add(spec.Activation == ActivationKind.LeakyReLU, $"Slope = {Num.F(spec.Slope)}");
             var normalizes = spec.Kind is LayerKind.BatchNorm or LayerKind.LayerNorm or LayerKind.InstanceNorm or LayerKind.GroupNorm;

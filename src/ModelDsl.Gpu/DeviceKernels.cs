@@ -491,6 +491,119 @@ internal static class DeviceKernels
         dx[i] = accumulate != 0 ? dx[i] + v : v;
     }
 
+    // ---- layer, group and instance normalization ---------------------------------------------------
+    // Sets of contiguous values (see SetDims), reduced in double with the mean's rounding error kept, as
+    // batch norm and the CPU kernels. Scratch holds per set: the low part of the mean (forward), then the
+    // input-gradient coefficients devCoef, shift, low (backward), 3 values per set of the batch.
+
+    /// <summary>Per set (one thread each): mean (saved as float, low part to scratch) and rstd = 1/√(var + eps) over its values.</summary>
+    public static void SetStatistics(Index1D index, ArrayView<float> x, ArrayView<float> mean, ArrayView<float> rstd,
+        ArrayView<float> scratch, SpecializedValue<SetDims> dims)
+    {
+        var d = dims.Value;
+        int set = index;
+        var at = set * d.Length;
+        var sum = 0.0;
+        for (var j = 0; j < d.Length; j++) sum += x[at + j];
+        var center = (float)(sum / d.Length);
+        double deviation = 0, squares = 0;
+        for (var j = 0; j < d.Length; j++)
+        {
+            double v = x[at + j] - center;
+            deviation += v;
+            squares += v * v;
+        }
+        var variance = Math.Max(0.0, (squares - deviation * deviation / d.Length) / d.Length);
+        var mu = center + deviation / d.Length;
+        var high = (float)mu;
+        mean[set] = high;
+        scratch[set] = (float)(mu - high);
+        rstd[set] = (float)(1.0 / Math.Sqrt(variance + d.Eps));
+    }
+
+    /// <summary>y = ((x − mean) − meanLow)·rstd·gamma + beta of the value's set, per element.</summary>
+    public static void SetApply(Index1D index, ArrayView<float> x, ArrayView<float> mean, ArrayView<float> rstd, ArrayView<float> gamma,
+        ArrayView<float> beta, ArrayView<float> scratch, ArrayView<float> y, SpecializedValue<SetDims> dims)
+    {
+        var d = dims.Value;
+        int i = index;
+        var set = i / d.Length;
+        var v = (x[i] - mean[set] - scratch[set]) * rstd[set];
+        if (d.Affine != 0)
+        {
+            var p = d.ParameterOf(i);
+            v = v * gamma[p] + beta[p];
+        }
+        y[i] = v;
+    }
+
+    /// <summary>
+    /// Per set (one thread each), in double with g = gamma·dy and dev = x − mean: G = Σg, GDev = Σg·dev, Dev = Σdev;
+    /// saves devCoef = −rstd³·(GDev − low·G)/L, shift = −rstd·G/L and low = Dev/L in scratch (3 per set).
+    /// </summary>
+    public static void SetGradientSums(Index1D index, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> mean, ArrayView<float> rstd,
+        ArrayView<float> gamma, ArrayView<float> scratch, SpecializedValue<SetDims> dims, int sets)
+    {
+        var d = dims.Value;
+        int set = index;
+        var at = set * d.Length;
+        var m = mean[set];
+        double g = 0, gDev = 0, dev = 0;
+        for (var j = 0; j < d.Length; j++)
+        {
+            var gj = d.Affine != 0 ? gamma[d.ParameterOf(at + j)] * dy[at + j] : dy[at + j];
+            var v = x[at + j] - m;
+            g += gj;
+            gDev += gj * v;
+            dev += v;
+        }
+        var r = (double)rstd[set];
+        var low = dev / d.Length;
+        scratch[set] = (float)(-r * r * r * (gDev - low * g) / d.Length);
+        scratch[sets + set] = (float)(-r * g / d.Length);
+        scratch[2 * sets + set] = (float)low;
+    }
+
+    /// <summary>dx = rstd·gamma·dy + devCoef·((x − mean) − low) + shift of the value's set, per element.</summary>
+    public static void SetInputGradient(Index1D index, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> mean, ArrayView<float> rstd,
+        ArrayView<float> gamma, ArrayView<float> scratch, ArrayView<float> dx, SpecializedValue<SetDims> dims, int sets, int accumulate)
+    {
+        var d = dims.Value;
+        int i = index;
+        var set = i / d.Length;
+        var scale = d.Affine != 0 ? gamma[d.ParameterOf(i)] * rstd[set] : rstd[set];
+        var v = scale * dy[i] + scratch[set] * (x[i] - mean[set] - scratch[2 * sets + set]) + scratch[sets + set];
+        dx[i] = accumulate != 0 ? dx[i] + v : v;
+    }
+
+    /// <summary>
+    /// Per gamma/beta index (one thread each): dgamma += Σ dy·x̂ and dbeta += Σ dy over the values it scales (every
+    /// sample's element j for layer norm; every sample's channel c for group norm), x̂ with the low part from scratch.
+    /// </summary>
+    public static void SetParameterGradient(Index1D index, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> mean, ArrayView<float> rstd,
+        ArrayView<float> scratch, ArrayView<float> dgamma, ArrayView<float> dbeta, SpecializedValue<SetDims> dims, int n)
+    {
+        var d = dims.Value;
+        int p = index;
+        var sets = n * d.Groups;
+        var gx = 0f;
+        var gs = 0f;
+        var perSample = d.PerElement != 0 ? 1 : d.HW;
+        for (var s = 0; s < n; s++)
+        {
+            var first = d.PerElement != 0 ? s * d.Length + p : (s * d.C + p) * d.HW;
+            var set = first / d.Length;
+            for (var q = 0; q < perSample; q++)
+            {
+                var at = first + q;
+                gx += dy[at] * ((x[at] - mean[set] - scratch[2 * sets + set]) * rstd[set]);
+                gs += dy[at];
+            }
+        }
+        dgamma[p] += gx;
+        dbeta[p] += gs;
+    }
+
     // ---- merges and copies ----------------------------------------------------------------------
 
     /// <summary>y = a + b.</summary>

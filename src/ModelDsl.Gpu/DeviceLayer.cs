@@ -17,6 +17,7 @@ internal sealed class DeviceLayer
     private readonly SpecializedValue<PoolDims> _pool;
     private readonly SpecializedValue<DenseDims> _dense;
     private readonly SpecializedValue<ChannelDims> _channels;
+    private readonly SpecializedValue<SetDims> _sets;
     private readonly int _weightLength, _biasLength;
 
     public DeviceLayer(GpuModel model, LayerStep step)
@@ -42,6 +43,12 @@ internal sealed class DeviceLayer
             case LayerOp.Dense:
                 _dense = SpecializedValue.New(new DenseDims(x.Size, y.C, step.BiasOffset >= 0 ? 1 : 0));
                 break;
+            case LayerOp.LayerNorm:
+                _sets = SpecializedValue.New(new SetDims(1, x.Size, x.C, x.H * x.W, 1, step.WeightOffset >= 0 ? 1 : 0, step.Eps));
+                break;
+            case LayerOp.GroupNorm or LayerOp.InstanceNorm:
+                _sets = SpecializedValue.New(new SetDims(step.Groups, x.Size / step.Groups, x.C, x.H * x.W, 0, step.WeightOffset >= 0 ? 1 : 0, step.Eps));
+                break;
             case LayerOp.BatchNorm:
                 _channels = SpecializedValue.New(new ChannelDims(x.C, x.H * x.W, step.WeightOffset >= 0 ? 1 : 0, step.Eps, step.Momentum));
                 break;
@@ -53,7 +60,7 @@ internal sealed class DeviceLayer
     {
         var supported = step.Op is LayerOp.Conv2D or LayerOp.Conv1D or LayerOp.Dense or LayerOp.MaxPool2D or LayerOp.MaxPool1D
             or LayerOp.AvgPool2D or LayerOp.AvgPool1D or LayerOp.GlobalAvgPool or LayerOp.GlobalMaxPool or LayerOp.Flatten or LayerOp.Identity or LayerOp.Dropout
-            or LayerOp.BatchNorm or LayerOp.Add or LayerOp.Concat or LayerOp.Multiply or LayerOp.Activation;
+            or LayerOp.BatchNorm or LayerOp.LayerNorm or LayerOp.GroupNorm or LayerOp.InstanceNorm or LayerOp.Add or LayerOp.Concat or LayerOp.Multiply or LayerOp.Activation;
         if (!supported)
             throw new NotSupportedException($"Layer '{step.Name}' is a {step.Op}, which has no device kernels yet.");
         if (step.Activation is not (LayerActivation.None or LayerActivation.ReLU or LayerActivation.Tanh or LayerActivation.Sigmoid
@@ -61,6 +68,8 @@ internal sealed class DeviceLayer
             throw new NotSupportedException($"Layer '{step.Name}' uses the activation {step.Activation}, which has no device kernel yet.");
         if (step.Op == LayerOp.Activation && step.Activation == LayerActivation.None)
             throw new NotSupportedException($"Layer '{step.Name}' is an activation layer without an activation.");
+        if (step.Op is LayerOp.BatchNorm or LayerOp.LayerNorm or LayerOp.GroupNorm or LayerOp.InstanceNorm && (step.WeightOffset < 0) != (step.BiasOffset < 0))
+            throw new NotSupportedException($"Layer '{step.Name}' is a normalization with a scale but no shift (or the reverse).");
         if (step.Op == LayerOp.BatchNorm && (step.RunningMeanOffset < 0 || step.RunningVarOffset < 0))
             throw new NotSupportedException($"Layer '{step.Name}' is a batch norm without running statistics.");
     }
@@ -118,11 +127,15 @@ internal sealed class DeviceLayer
                 var c = _s.Input.C;
                 var mean = Saved(n).SubView(0, c);
                 var rstd = Saved2(n).SubView(0, c);
-                if (training) k.BatchNormStatistics(c, x, mean, rstd, RunningMean, RunningVar, _m.ChannelScratch, _channels, n);
-                else k.BatchNormRunningStatistics(c, RunningMean, RunningVar, mean, rstd, _m.ChannelScratch, _channels);
-                k.BatchNormApply(count, x, mean, rstd, W, B, _m.ChannelScratch, y, _channels);
+                if (training) k.BatchNormStatistics(c, x, mean, rstd, RunningMean, RunningVar, _m.Scratch, _channels, n);
+                else k.BatchNormRunningStatistics(c, RunningMean, RunningVar, mean, rstd, _m.Scratch, _channels);
+                k.BatchNormApply(count, x, mean, rstd, W, B, _m.Scratch, y, _channels);
                 break;
             }
+            case LayerOp.LayerNorm or LayerOp.GroupNorm or LayerOp.InstanceNorm:
+                k.SetStatistics(n * _sets.Value.Groups, x, Saved(n), Saved2(n), _m.Scratch, _sets);
+                k.SetApply(count, x, Saved(n), Saved2(n), W, B, _m.Scratch, y, _sets);
+                break;
             case LayerOp.Add:
                 k.Add(count, x, In(1, n), y);
                 for (var i = 2; i < _s.InSlots.Count; i++) k.Add(count, y, In(i, n), y);
@@ -198,8 +211,16 @@ internal sealed class DeviceLayer
                 var c = _s.Input.C;
                 var mean = Saved(n).SubView(0, c);
                 var rstd = Saved2(n).SubView(0, c);
-                k.BatchNormGradientSums(c, In(0, n), dy, mean, rstd, W, DW, DB, _m.ChannelScratch, _channels, n);
-                if (Needed(0)) k.BatchNormInputGradient(inCount, In(0, n), dy, mean, rstd, W, _m.ChannelScratch, Target(0, n), _channels, Acc(0));
+                k.BatchNormGradientSums(c, In(0, n), dy, mean, rstd, W, DW, DB, _m.Scratch, _channels, n);
+                if (Needed(0)) k.BatchNormInputGradient(inCount, In(0, n), dy, mean, rstd, W, _m.Scratch, Target(0, n), _channels, Acc(0));
+                break;
+            }
+            case LayerOp.LayerNorm or LayerOp.GroupNorm or LayerOp.InstanceNorm:
+            {
+                var sets = n * _sets.Value.Groups;
+                k.SetGradientSums(sets, In(0, n), dy, Saved(n), Saved2(n), W, _m.Scratch, _sets, sets);
+                if (Needed(0)) k.SetInputGradient(inCount, In(0, n), dy, Saved(n), Saved2(n), W, _m.Scratch, Target(0, n), _sets, sets, Acc(0));
+                if (_weightLength > 0) k.SetParameterGradient(_weightLength, In(0, n), dy, Saved(n), Saved2(n), _m.Scratch, DW, DB, _sets, n);
                 break;
             }
             case LayerOp.Add:

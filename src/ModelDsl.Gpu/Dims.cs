@@ -22,3 +22,14 @@ internal readonly record struct DenseDims(int In, int Out, int Bias);
 
 /// <summary>Per-channel work on x (N, C, HW): batch norm (with eps, momentum, and gamma/beta when <see cref="Affine"/> is 1), global pooling, channel scaling.</summary>
 internal readonly record struct ChannelDims(int C, int HW, int Affine, float Eps, float Momentum);
+
+/// <summary>
+/// A normalization over sets of values: each sample splits into <see cref="Groups"/> contiguous sets of <see cref="Length"/>
+/// values (layer norm: 1 set of C·HW; group norm: G sets of (C/G)·HW; instance norm: C sets of HW). gamma/beta (when
+/// <see cref="Affine"/> is 1) are per element of the set (<see cref="PerElement"/> is 1, layer norm) or per channel.
+/// </summary>
+internal readonly record struct SetDims(int Groups, int Length, int C, int HW, int PerElement, int Affine, float Eps)
+{
+    /// <summary>The gamma/beta index of value i of x (N, C, HW).</summary>
+    public int ParameterOf(int i) => PerElement != 0 ? i % Length : i / HW % C;
+}

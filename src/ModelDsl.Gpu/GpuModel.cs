@@ -20,7 +20,8 @@ public sealed class GpuModel : IDisposable
 {
     private readonly KernelSet _k;
     private readonly DeviceLayer[] _layers;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> _parameters, _gradients, _buffers, _channelScratch, _dummy;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _parameters, _gradients, _buffers, _dummy;
+    private MemoryBuffer1D<float, Stride1D.Dense>? _scratch;
     private MemoryBuffer1D<float, Stride1D.Dense>[] _slots = [];
     private MemoryBuffer1D<int, Stride1D.Dense>[] _intSlots = [];
     private MemoryBuffer1D<float, Stride1D.Dense>[] _gradientSlots = [];
@@ -50,7 +51,6 @@ public sealed class GpuModel : IDisposable
         _parameters = Allocate(layout.ParameterCount);
         _gradients = Allocate(layout.ParameterCount);
         _buffers = Allocate(layout.BufferCount);
-        _channelScratch = Allocate(3 * Math.Max(1, layout.Steps.Where(s => s.Op == LayerOp.BatchNorm).Select(s => s.Input.C).DefaultIfEmpty(1).Max()));
         _dummy = Allocate(1);
         _smallestNormSet = layout.Steps.Where(s => s.Op == LayerOp.BatchNorm).Select(s => s.Input.H * s.Input.W).DefaultIfEmpty(0).Min();
         CopyFromHost();
@@ -95,6 +95,10 @@ public sealed class GpuModel : IDisposable
         _slots = Layout.Slots.Select(size => Allocate(checked((long)size * batch))).ToArray();
         _intSlots = Layout.IntSlots.Select(size => Accelerator.Allocate1D<int>(Math.Max(1, checked((long)size * batch)))).ToArray();
         _gradientSlots = Layout.GradientSlots.Select(size => Allocate(checked((long)size * batch))).ToArray();
+        // Normalization scratch: 3 values per batch-norm channel, or per normalized set of the batch (layer, group, instance norm).
+        var channels = Layout.Steps.Where(s => s.Op == LayerOp.BatchNorm).Select(s => s.Input.C).DefaultIfEmpty(0).Max();
+        var sets = Layout.Steps.Where(s => s.Op is LayerOp.LayerNorm or LayerOp.GroupNorm or LayerOp.InstanceNorm).Select(s => s.Groups).DefaultIfEmpty(0).Max();
+        _scratch = Allocate(3L * Math.Max(channels, (long)sets * batch));
         _labels = Accelerator.Allocate1D<int>(batch);
         _correct = Accelerator.Allocate1D<int>(batch);
         _loss = Allocate(batch);
@@ -109,6 +113,7 @@ public sealed class GpuModel : IDisposable
         foreach (var b in _slots) b.Dispose();
         foreach (var b in _intSlots) b.Dispose();
         foreach (var b in _gradientSlots) b.Dispose();
+        _scratch?.Dispose();
         _labels?.Dispose();
         _correct?.Dispose();
         _loss?.Dispose();
@@ -120,7 +125,7 @@ public sealed class GpuModel : IDisposable
     internal ArrayView<float> Parameters(int offset, int length) => length == 0 ? _dummy.View : Flat(_parameters).SubView(offset, length);
     internal ArrayView<float> Gradients(int offset, int length) => length == 0 ? _dummy.View : Flat(_gradients).SubView(offset, length);
     internal ArrayView<float> BufferValues(int offset, int length) => Flat(_buffers).SubView(offset, length);
-    internal ArrayView<float> ChannelScratch => _channelScratch.View;
+    internal ArrayView<float> Scratch => _scratch!.View;
     internal ArrayView<float> Dummy => _dummy.View;
     internal KernelSet Kernels => _k;
     internal uint NextDropoutCall() => _dropoutCalls++;
@@ -400,7 +405,6 @@ public sealed class GpuModel : IDisposable
         _parameters.Dispose();
         _gradients.Dispose();
         _buffers.Dispose();
-        _channelScratch.Dispose();
         _dummy.Dispose();
         _state1?.Dispose();
         _state2?.Dispose();

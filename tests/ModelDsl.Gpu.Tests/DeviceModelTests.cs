@@ -81,9 +81,9 @@ public sealed class DeviceModelTests
     [Fact]
     public void A_layer_without_device_kernels_is_named()
     {
-        var error = Assert.Throws<NotSupportedException>(() => new WithLayerNorm(1).ToAccelerator(Device.Accelerator));
+        var error = Assert.Throws<NotSupportedException>(() => new WithLocalResponseNorm(1).ToAccelerator(Device.Accelerator));
         Assert.Contains("'Norm'", error.Message);
-        Assert.Contains("LayerNorm", error.Message);
+        Assert.Contains("LocalResponseNorm", error.Message);
     }
 
     [Fact]

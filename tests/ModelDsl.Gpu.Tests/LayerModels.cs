@@ -143,10 +143,10 @@ public partial class SmallSe
 
 /// <summary>A layer the device has no kernels for yet.</summary>
 [Model(Input = [2, 4, 4])]
-public partial class WithLayerNorm
+public partial class WithLocalResponseNorm
 {
     [Conv2D(3, Kernel = 3, Padding = 1)] public partial Layer C { get; }
-    [LayerNorm]                          public partial Layer Norm { get; }
+    [LocalResponseNorm(3)]               public partial Layer Norm { get; }
     [GlobalAvgPool]                      public partial Layer Pool { get; }
     [Dense(2)]                           public partial Layer Logits { get; }
 }
@@ -162,4 +162,19 @@ public partial class SmoothGates
     [HardSwish]                                     public partial Layer E { get; }
     [GlobalMaxPool]                                 public partial Layer Gmp { get; }
     [Dense(3)]                                      public partial Layer Logits { get; }
+}
+
+/// <summary>Layer norm on maps and on features, group norm, instance norm with and without scale and shift.</summary>
+[Model(Input = [4, 5, 5])]
+public partial class SetNorms
+{
+    [Conv2D(6, Kernel = 3, Padding = 1), Tanh]   public partial Layer Stem { get; }
+    [LayerNorm, Tanh]                            public partial Layer Ln { get; }
+    [GroupNorm(3), Tanh]                         public partial Layer Gn { get; }
+    [InstanceNorm(Affine = true), Tanh]          public partial Layer Inorm { get; }
+    [InstanceNorm]                               public partial Layer Plain { get; }
+    [Conv2D(4, Kernel = 3)]                      public partial Layer Head { get; }
+    [Dense(5), Tanh]                             public partial Layer D { get; }
+    [LayerNorm]                                  public partial Layer LnFlat { get; }
+    [Dense(3)]                                   public partial Layer Logits { get; }
 }

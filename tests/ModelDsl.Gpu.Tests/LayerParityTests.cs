@@ -46,6 +46,11 @@ public sealed class LayerParityTests
     public void Batch_norm(int batch, int seed) => Parity.Check(s => new Norms(s), batch, seed);
 
     [Theory]
+    [InlineData(1, 55)]
+    [InlineData(3, 56)]
+    public void Layer_group_and_instance_norm(int batch, int seed) => Parity.Check(s => new SetNorms(s), batch, seed);
+
+    [Theory]
     [InlineData(1, 61)]
     [InlineData(3, 62)]
     public void Merges_residual_concat_and_gate(int batch, int seed) => Parity.Check(s => new Merges(s), batch, seed);

@@ -20,8 +20,9 @@ internal static class Parity
     {
         var cpu = create(seed);
         var mirror = create(seed);
-        using var gpu = mirror.ToAccelerator(Device.Accelerator);
         var rng = new Rng((ulong)seed * 7919 + 1);
+        Perturb(cpu, mirror, ref rng);
+        using var gpu = mirror.ToAccelerator(Device.Accelerator);
         var x = Random(ref rng, batch * cpu.InputShape.Size, 1f);
         var what = $"{typeof(T).Name} (N = {batch}, seed {seed})";
 
@@ -65,6 +66,21 @@ internal static class Parity
         gpu.CopyOutput(output);
         cpu.Forward(x, batch, training: false);
         AssertClose(cpu.Output, output, $"{what}: inference output");
+    }
+
+    /// <summary>
+    /// The same random changes to both models' parameters and buffers: initial scales are 1, shifts 0 and
+    /// running statistics 0 and 1, under which a kernel reading the wrong channel's scale would go unnoticed.
+    /// </summary>
+    private static void Perturb(Model a, Model b, ref Rng rng)
+    {
+        foreach (var p in a.ParameterList.Concat(a.BufferList))
+        {
+            var values = p.Values;
+            for (var i = 0; i < values.Length; i++)
+                values[i] = p.Name.EndsWith(".running_var", StringComparison.Ordinal) ? 0.5f + rng.NextFloat() : values[i] + rng.NextSymmetric(0.25f);
+            values.CopyTo(b.GetParameter(p.Name).Values);
+        }
     }
 
     public static float[] Random(ref Rng rng, int length, float scale)
