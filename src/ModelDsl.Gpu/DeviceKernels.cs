@@ -12,6 +12,9 @@ namespace ModelDsl.Gpu;
 /// <summary>The ILGPU kernels of the device backend.</summary>
 internal static class DeviceKernels
 {
+    /// <summary>target[i] = v, or target[i] += v when accumulate is 1 (an input gradient another reader wrote first).</summary>
+    private static void Write(ArrayView<float> target, int i, float v, int accumulate) => target[i] = accumulate != 0 ? target[i] + v : v;
+
     // ---- convolution ----------------------------------------------------------------------------
 
     /// <summary>y (N, K, OH, OW) = x ⋆ w + b; one thread per output value.</summary>
@@ -83,7 +86,7 @@ internal static class DeviceKernels
                 }
             }
         }
-        dx[i] = accumulate != 0 ? dx[i] + sum : sum;
+        Write(dx, i, sum, accumulate);
     }
 
     /// <summary>dw (K, C/G, KH, KW) += Σ over samples and output positions of dy · x under the tap; one thread per weight.</summary>
@@ -144,7 +147,7 @@ internal static class DeviceKernels
         var n = i / d.In;
         var sum = 0f;
         for (var o = 0; o < d.Out; o++) sum += dy[n * d.Out + o] * w[o * d.In + f];
-        dx[i] = accumulate != 0 ? dx[i] + sum : sum;
+        Write(dx, i, sum, accumulate);
     }
 
     /// <summary>dw (Out, In) += dyᵀ · x over the batch; one thread per weight.</summary>
@@ -214,7 +217,7 @@ internal static class DeviceKernels
             (int)LayerActivation.HardSwish => o < -3f ? 0f : o <= 3f ? g * (o / 3f + 0.5f) : g,
             _ => g,
         };
-        dx[i] = accumulate != 0 ? dx[i] + v : v;
+        Write(dx, i, v, accumulate);
     }
 
     // With e = e^(−x), σ = 1/(1 + e): 1 − σ = e·σ for x ≥ 0 (exact where σ is near 1), computed directly for x < 0.
@@ -277,7 +280,7 @@ internal static class DeviceKernels
                 if (argmax[at] == cell) sum += dy[at];
             }
         }
-        dx[i] = accumulate != 0 ? dx[i] + sum : sum;
+        Write(dx, i, sum, accumulate);
     }
 
     // The windows o along one axis that contain input cell i: o·S − P ≤ i < o·S − P + F, within [0, outputs).
@@ -328,7 +331,7 @@ internal static class DeviceKernels
             for (var ow = FirstWindow(iw, d.SW, d.PadLeft, d.KW); ow <= LastWindow(iw, d.SW, d.PadLeft, d.OW); ow++)
                 sum += dy[(plane * d.OH + oh) * d.OW + ow];
         sum *= 1f / (d.KH * d.KW);
-        dx[i] = accumulate != 0 ? dx[i] + sum : sum;
+        Write(dx, i, sum, accumulate);
     }
 
     /// <summary>y (N, C) = the mean of each channel's HW values; one thread per (sample, channel).</summary>
@@ -345,7 +348,7 @@ internal static class DeviceKernels
     {
         int i = index;
         var v = dy[i / positions] / positions;
-        dx[i] = accumulate != 0 ? dx[i] + v : v;
+        Write(dx, i, v, accumulate);
     }
 
     /// <summary>y (N, C) = the maximum of each channel's HW values, argmax its position (the first maximum; a NaN wins once seen); one thread per plane.</summary>
@@ -374,7 +377,7 @@ internal static class DeviceKernels
         int i = index;
         var plane = i / positions;
         var v = argmax[plane] == i - plane * positions ? dy[plane] : 0f;
-        dx[i] = accumulate != 0 ? dx[i] + v : v;
+        Write(dx, i, v, accumulate);
     }
 
     // ---- batch normalization ----------------------------------------------------------------------
@@ -488,7 +491,7 @@ internal static class DeviceKernels
         var c = i / d.HW % d.C;
         var scale = d.Affine != 0 ? gamma[c] * rstd[c] : rstd[c];
         var v = scale * dy[i] + scratch[c] * (x[i] - mean[c] - scratch[2 * d.C + c]) + scratch[d.C + c];
-        dx[i] = accumulate != 0 ? dx[i] + v : v;
+        Write(dx, i, v, accumulate);
     }
 
     // ---- layer, group and instance normalization ---------------------------------------------------
@@ -573,7 +576,7 @@ internal static class DeviceKernels
         var set = i / d.Length;
         var scale = d.Affine != 0 ? gamma[d.ParameterOf(i)] * rstd[set] : rstd[set];
         var v = scale * dy[i] + scratch[set] * (x[i] - mean[set] - scratch[2 * sets + set]) + scratch[sets + set];
-        dx[i] = accumulate != 0 ? dx[i] + v : v;
+        Write(dx, i, v, accumulate);
     }
 
     /// <summary>
@@ -611,7 +614,7 @@ internal static class DeviceKernels
 
     /// <summary>dst = src, or dst += src when accumulate is 1.</summary>
     public static void Copy(Index1D index, ArrayView<float> src, ArrayView<float> dst, int accumulate) =>
-        dst[index] = accumulate != 0 ? dst[index] + src[index] : src[index];
+        Write(dst, index, src[index], accumulate);
 
     /// <summary>y (N, total)[offset…offset + part) = x (N, part), per sample (a channel concatenation's input).</summary>
     public static void ConcatForward(Index1D index, ArrayView<float> x, ArrayView<float> y, int part, int total, int offset)
@@ -625,7 +628,7 @@ internal static class DeviceKernels
     {
         int i = index;
         var v = dy[i / part * total + offset + i % part];
-        dx[i] = accumulate != 0 ? dx[i] + v : v;
+        Write(dx, i, v, accumulate);
     }
 
     /// <summary>y (N, C, HW) = x · s (N, C) per plane.</summary>
@@ -637,7 +640,7 @@ internal static class DeviceKernels
     {
         int i = index;
         var v = dy[i] * s[i / positions];
-        dx[i] = accumulate != 0 ? dx[i] + v : v;
+        Write(dx, i, v, accumulate);
     }
 
     /// <summary>ds (N, C) = Σ_HW dy · x per plane; one thread per plane.</summary>
@@ -646,7 +649,7 @@ internal static class DeviceKernels
         int plane = index;
         var sum = 0f;
         for (var p = 0; p < positions; p++) sum += dy[plane * positions + p] * x[plane * positions + p];
-        ds[plane] = accumulate != 0 ? ds[plane] + sum : sum;
+        Write(ds, plane, sum, accumulate);
     }
 
     /// <summary>Every value set to <paramref name="value"/> (poisoning buffers in tests, clearing).</summary>
@@ -673,7 +676,7 @@ internal static class DeviceKernels
     {
         int i = index;
         var v = dy[i] * mask[i];
-        dx[i] = accumulate != 0 ? dx[i] + v : v;
+        Write(dx, i, v, accumulate);
     }
 
     /// <summary>A float uniform in [0, 1) from 24 bits of a 3-round integer hash of its arguments.</summary>
