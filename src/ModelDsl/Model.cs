@@ -114,6 +114,40 @@ public abstract class Model
     /// <exception cref="ArgumentException">A name is not a layer of the model; the message lists the layers.</exception>
     public void Freeze(params string[] layers) => SetFrozen(layers, frozen: true);
 
+    /// <summary>
+    /// Freezes every layer from the first through <paramref name="layer"/>, in the model's order (a block use
+    /// covers every layer inlined under it): the pretrained base below a new head.
+    /// </summary>
+    /// <returns>The layers that hold parameters and were frozen, in order.</returns>
+    /// <exception cref="ArgumentException">The name is not a layer of the model; the message lists the layers.</exception>
+    public IReadOnlyList<string> FreezeUpTo(string layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        var layers = Layout.Summary.Layers;
+        var prefix = layer + ".";
+        var last = -1;
+        for (var i = 0; i < layers.Count; i++)
+            if (layers[i].Name == layer || layers[i].Name.StartsWith(prefix, StringComparison.Ordinal)) last = i;
+        if (last < 0) LayerParameters(layer); // throws, naming the layers there are
+        var frozen = new List<string>();
+        for (var i = 0; i <= last; i++)
+        {
+            var parameters = LayerParameters(layers[i].Name);
+            if (parameters.Count == 0) continue;
+            foreach (var p in parameters) _frozen.Add(p.Name);
+            frozen.Add(layers[i].Name);
+        }
+        (_trainable, _scales) = TrainableRunsOf(_parameters, _frozen, _rateScales);
+        return frozen;
+    }
+
+    /// <summary>Lets optimizers update every layer again.</summary>
+    public void UnfreezeAll()
+    {
+        _frozen.Clear();
+        (_trainable, _scales) = TrainableRunsOf(_parameters, _frozen, _rateScales);
+    }
+
     /// <summary>Lets optimizers update the named layers again (see <see cref="Freeze"/>).</summary>
     public void Unfreeze(params string[] layers) => SetFrozen(layers, frozen: false);
 
@@ -325,6 +359,17 @@ public abstract class Model
 
     /// <summary>The generator of dropout masks, seeded with the model.</summary>
     protected ref Rng DropoutRng => ref _rng;
+
+    /// <summary>
+    /// The state of the generator of dropout masks (<see cref="Rng.State"/>): read it to checkpoint a run, set
+    /// it so that a resumed run draws the same masks as the run would have. <see cref="Initialize"/> reseeds it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value set is zero, not a state a generator can be in.</exception>
+    public UInt128 DropoutRngState
+    {
+        get => _rng.State;
+        set => _rng = Rng.FromState(value);
+    }
 
     /// <summary>Builds the layer object for a generated <c>partial Layer</c> property.</summary>
     protected Layer CreateLayer(int index)

@@ -36,6 +36,9 @@ public sealed class Parameter
     /// <summary>The values, a view of <see cref="Model.Parameters"/> (or of <see cref="Model.Buffers"/> for a buffer).</summary>
     public Span<float> Values => (IsBuffer ? Owner.BufferArray : Owner.ParameterArray).AsSpan(Info.Offset, Info.Length);
 
+    /// <summary>The values as memory (for writers that cannot hold a span).</summary>
+    internal ReadOnlyMemory<float> Memory => (IsBuffer ? Owner.BufferArray : Owner.ParameterArray).AsMemory(Info.Offset, Info.Length);
+
     /// <summary>The gradient, a view of <see cref="Model.Gradients"/>; empty for a buffer.</summary>
     public Span<float> Gradient => IsBuffer ? Span<float>.Empty : Owner.GradientArray.AsSpan(Info.Offset, Info.Length);
 

@@ -20,6 +20,28 @@ public struct Rng
         if ((_s0 | _s1 | _s2 | _s3) == 0) _s0 = 1;
     }
 
+    /// <summary>
+    /// The generator's whole state, 128 bits: <see cref="FromState"/> of it continues the sequence exactly
+    /// where this generator is (for checkpoints of a training run). Never zero.
+    /// </summary>
+    public readonly UInt128 State => new(((ulong)_s3 << 32) | _s2, ((ulong)_s1 << 32) | _s0);
+
+    /// <summary>A generator in the state <paramref name="state"/>, taken from <see cref="State"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="state"/> is zero, a state xoshiro never reaches.</exception>
+    public static Rng FromState(UInt128 state)
+    {
+        if (state == UInt128.Zero)
+            throw new ArgumentException("A random state of zero is not one a generator can be in (xoshiro128** never reaches it).", nameof(state));
+        var low = (ulong)state;
+        var high = (ulong)(state >> 64);
+        var rng = default(Rng);
+        rng._s0 = (uint)low;
+        rng._s1 = (uint)(low >> 32);
+        rng._s2 = (uint)high;
+        rng._s3 = (uint)(high >> 32);
+        return rng;
+    }
+
     private static ulong SplitMix(ref ulong x)
     {
         var z = x += 0x9E3779B97F4A7C15UL;

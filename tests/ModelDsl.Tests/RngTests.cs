@@ -55,4 +55,31 @@ public class RngTests
         Assert.NotEqual(Enumerable.Range(0, 100), values);
         Assert.Equal(Enumerable.Range(0, 100), values.Order());
     }
+
+    [Fact]
+    public void State_IsTheFourWords_AndFromStateContinuesTheSequence()
+    {
+        var rng = new Rng(11);
+        for (var i = 0; i < 17; i++) rng.NextUInt();
+        var state = rng.State;
+        var resumed = Rng.FromState(state);
+
+        // xoshiro128** written out from the four 32-bit words, low word first (Blackman & Vigna's reference).
+        var s = new[] { (uint)state, (uint)(state >> 32), (uint)(state >> 64), (uint)(state >> 96) };
+        for (var i = 0; i < 50; i++)
+        {
+            var expected = uint.RotateLeft(s[1] * 5, 7) * 9;
+            var t = s[1] << 9;
+            s[2] ^= s[0];
+            s[3] ^= s[1];
+            s[1] ^= s[2];
+            s[0] ^= s[3];
+            s[2] ^= t;
+            s[3] = uint.RotateLeft(s[3], 11);
+            Assert.Equal(expected, rng.NextUInt());
+            Assert.Equal(expected, resumed.NextUInt());
+        }
+        Assert.Equal(rng.State, resumed.State);
+        Assert.Contains("zero", Assert.Throws<ArgumentException>(() => Rng.FromState(UInt128.Zero)).Message);
+    }
 }

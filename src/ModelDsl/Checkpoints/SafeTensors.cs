@@ -27,32 +27,54 @@ public static class SafeTensors
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var tensors = model.ParameterList.Concat(model.BufferList).ToArray();
+        Write(path, ModelTensors(model), "ModelDsl " + model.GetType().Name, metadata ?? new Dictionary<string, string>());
+    }
 
+    /// <summary>A tensor to write: its name, dimensions and float32 values.</summary>
+    internal readonly record struct Entry(string Name, IReadOnlyList<int> Shape, ReadOnlyMemory<float> Data);
+
+    /// <summary>Every parameter and buffer of <paramref name="model"/> under its name, as views of the model's buffers.</summary>
+    internal static IEnumerable<Entry> ModelTensors(Model model) =>
+        model.ParameterList.Concat(model.BufferList).Select(p => new Entry(p.Name, p.Dimensions, p.Memory));
+
+    /// <summary>
+    /// Writes <paramref name="tensors"/> and <paramref name="metadata"/> (with <c>format</c> = <c>pt</c> and
+    /// <c>producer</c>) to <paramref name="path"/> atomically: a uniquely named temporary file beside it,
+    /// flushed to disk, then renamed over the target. A crash at any moment leaves the target as it was or
+    /// as written, never a mixture (a temporary file may be left behind; later writes are not affected).
+    /// </summary>
+    internal static void Write(string path, IEnumerable<Entry> tensors, string producer, IEnumerable<KeyValuePair<string, string>> metadata)
+    {
+        var list = tensors.ToList();
+        var names = new HashSet<string>(StringComparer.Ordinal) { MetadataKey };
+        foreach (var tensor in list)
+        {
+            if (!names.Add(tensor.Name)) throw new ArgumentException($"Two tensors are called '{tensor.Name}'.", nameof(tensors));
+        }
         using var header = new MemoryStream();
         using (var json = new Utf8JsonWriter(header))
         {
             json.WriteStartObject();
             json.WriteStartObject(MetadataKey);
             json.WriteString("format", "pt");
-            json.WriteString("producer", "ModelDsl " + model.GetType().Name);
-            foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
+            json.WriteString("producer", producer);
+            foreach (var (key, value) in metadata)
             {
                 if (key is "format" or "producer") continue;
                 json.WriteString(key, value);
             }
             json.WriteEndObject();
             long offset = 0;
-            foreach (var tensor in tensors)
+            foreach (var tensor in list)
             {
                 json.WriteStartObject(tensor.Name);
                 json.WriteString("dtype", "F32");
                 json.WriteStartArray("shape");
-                foreach (var d in tensor.Dimensions) json.WriteNumberValue(d);
+                foreach (var d in tensor.Shape) json.WriteNumberValue(d);
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);
-                offset += 4L * tensor.Length;
+                offset += 4L * tensor.Data.Length;
                 json.WriteNumberValue(offset);
                 json.WriteEndArray();
                 json.WriteEndObject();
@@ -74,7 +96,7 @@ public static class SafeTensors
                 file.Write(length);
                 header.Position = 0;
                 header.CopyTo(file);
-                foreach (var tensor in tensors) WriteFloats(file, tensor.Values);
+                foreach (var tensor in list) WriteFloats(file, tensor.Data.Span);
                 file.Flush(flushToDisk: true);
             }
             File.Move(temporary, full, overwrite: true);
@@ -95,11 +117,18 @@ public static class SafeTensors
     /// <param name="path">The checkpoint.</param>
     /// <param name="strict">Whether every tensor of the model must be in the file and every tensor of the file in the model.</param>
     /// <param name="include">When given, only the model's tensors it accepts are loaded (and required); the others are left as they are (a new head for transfer learning).</param>
+    /// <remarks>
+    /// A training checkpoint (<see cref="TrainingCheckpoint"/>) holds the model's tensors under their usual names
+    /// beside training state (optimizer moments, early stopping's best weights) under prefixes its metadata lists
+    /// in <c>modeldsl.state_prefixes</c>. Those tensors are never loaded into a model and never count as extra,
+    /// so this method loads just the weights from such a file, strict or not.
+    /// </remarks>
     /// <returns>The names of the model's tensors that were not loaded (empty when strict and nothing is excluded).</returns>
     public static IReadOnlyList<string> Load(Model model, string path, bool strict = true, Func<string, bool>? include = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var file = Read(path);
+        var contents = Read(path);
+        var file = contents with { Tensors = ModelTensorsOf(contents) };
         var tensors = model.ParameterList.Concat(model.BufferList).ToLookup(p => include is null || include(p.Name));
         var excluded = tensors[false].Select(p => p.Name).ToList();
         var targets = tensors[true].ToDictionary(p => p.Name, StringComparer.Ordinal);
@@ -123,6 +152,19 @@ public static class SafeTensors
             if (targets.TryGetValue(name, out var target)) tensor.Data.CopyTo(target.Values);
         }
         return excluded.Concat(missing).ToList();
+    }
+
+    /// <summary>The metadata key under which a training checkpoint lists its state prefixes, comma-separated.</summary>
+    internal const string StatePrefixesKey = "modeldsl.state_prefixes";
+
+    /// <summary>The tensors of <paramref name="contents"/> that are model tensors: all but those under the state prefixes its metadata lists.</summary>
+    internal static IReadOnlyDictionary<string, Tensor> ModelTensorsOf(Contents contents)
+    {
+        if (!contents.Metadata.TryGetValue(StatePrefixesKey, out var list)) return contents.Tensors;
+        var prefixes = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return contents.Tensors
+            .Where(t => !prefixes.Any(prefix => t.Key.StartsWith(prefix, StringComparison.Ordinal)))
+            .ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
     }
 
     /// <summary>A tensor read from a file.</summary>

@@ -116,6 +116,37 @@ public sealed class Dataset
         return new Dataset(features, labels, SampleShape, ClassNames);
     }
 
+    /// <summary>
+    /// A copy of the samples whose label is one of <paramref name="classes"/>, relabelled by position: a sample
+    /// of class <c>classes[i]</c> gets label <c>i</c> (and its name), so a model with a
+    /// <c>classes.Length</c>-way head can learn them — the new task of transfer learning.
+    /// </summary>
+    /// <exception cref="ArgumentException">No class is given, one is repeated, or one is outside [0, <see cref="ClassCount"/>).</exception>
+    public Dataset SelectClasses(params int[] classes)
+    {
+        ArgumentNullException.ThrowIfNull(classes);
+        if (classes.Length == 0) throw new ArgumentException("Name at least one class to keep.", nameof(classes));
+        var position = new int[ClassCount];
+        Array.Fill(position, -1);
+        for (var i = 0; i < classes.Length; i++)
+        {
+            var c = classes[i];
+            if ((uint)c >= (uint)ClassCount)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Class {c} is not one of the dataset's {ClassCount} classes [0, {ClassCount})."), nameof(classes));
+            if (position[c] >= 0)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Class {c} is named twice."), nameof(classes));
+            position[c] = i;
+        }
+        var indices = new List<int>();
+        for (var i = 0; i < Count; i++)
+            if (position[_labels[i]] >= 0) indices.Add(i);
+        var picked = Pick(indices.ToArray());
+        var labels = picked._labels;
+        for (var i = 0; i < labels.Length; i++) labels[i] = position[labels[i]];
+        var names = ClassNames is null ? null : classes.Select(c => ClassNames[c]).ToArray();
+        return new Dataset(picked._features, labels, SampleShape, names);
+    }
+
     /// <summary>A copy of the first <paramref name="count"/> samples (all of them when there are fewer), for quick runs.</summary>
     public Dataset Take(int count) => Subset(0, Math.Min(Math.Max(count, 0), Count));
 

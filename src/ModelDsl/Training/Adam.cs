@@ -60,6 +60,19 @@ public class Adam : Optimizer
     public long StepCount => _step;
 
     /// <inheritdoc/>
+    protected override IEnumerable<(string Name, double Value)> Hyperparameters() =>
+        [("beta1", Beta1), ("beta2", Beta2), ("eps", Eps), ("weight_decay", WeightDecay)];
+
+    /// <inheritdoc/>
+    protected override IEnumerable<(string Name, double Value)> Counters() => [("step", _step)];
+
+    /// <inheritdoc/>
+    protected override void RestoreCounters(IReadOnlyDictionary<string, double> scalars) => _step = (long)scalars["step"];
+
+    /// <inheritdoc/>
+    protected override IEnumerable<(string Name, float[] Values)> StateTensors() => [("adam.m", _m), ("adam.v", _v)];
+
+    /// <inheritdoc/>
     protected override void ResetState(int length)
     {
         if (_m.Length < length)

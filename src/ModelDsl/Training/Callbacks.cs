@@ -33,7 +33,7 @@ public interface ITrainingCallback
     {
     }
 
-    /// <summary>Before the first step of <paramref name="epoch"/>.</summary>
+    /// <summary>Before the first step of <paramref name="epoch"/> (for a run resumed mid-epoch, before its first step of that epoch).</summary>
     void OnEpochStart(Trainer trainer, int epoch)
     {
     }

@@ -53,6 +53,16 @@ public sealed class EarlyStopping
         }
     }
 
+    /// <summary>The counters a checkpoint keeps: the best loss so far, epochs since it, the best epoch.</summary>
+    internal (double Best, int Since, int? BestEpoch) State
+    {
+        get => (_best, _since, BestEpoch);
+        set => (_best, _since, BestEpoch) = value;
+    }
+
+    /// <summary>The parameters and buffers of the best epoch (empty without <see cref="RestoreBest"/>; valid once <see cref="BestEpoch"/> is set).</summary>
+    internal (float[] Parameters, float[] Buffers) Best => (_bestParameters, _bestBuffers);
+
     internal bool ShouldStop(Model model, int epoch, double validationLoss)
     {
         if (validationLoss < _best - MinDelta)

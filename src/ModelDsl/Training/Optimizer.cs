@@ -75,6 +75,108 @@ public abstract class Optimizer
     /// </summary>
     protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset);
 
+    /// <summary>The scalar name of the learning rate in an <see cref="OptimizerState"/>.</summary>
+    public const string LearningRateKey = "learning_rate";
+
+    /// <summary>
+    /// Copies the optimizer's state for <paramref name="model"/>: its learning rate, hyperparameters, counters
+    /// and per-parameter tensors (each as long as <see cref="Model.Parameters"/>). When the optimizer has not
+    /// stepped <paramref name="model"/> (or has stepped another model since), the state is the fresh one its
+    /// next step would start from: zero tensors and counters.
+    /// </summary>
+    public OptimizerState ExportState(Model model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var length = model.Parameters.Length;
+        var owned = ReferenceEquals(model, StateOwner);
+        var scalars = new Dictionary<string, double>(StringComparer.Ordinal) { [LearningRateKey] = LearningRate };
+        foreach (var (name, value) in Hyperparameters()) scalars[name] = value;
+        foreach (var (name, value) in Counters()) scalars[name] = owned ? value : 0;
+        var tensors = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        foreach (var (name, values) in StateTensors())
+            tensors[name] = owned ? values.AsSpan(0, length).ToArray() : new float[length];
+        return new OptimizerState(GetType().Name, scalars, tensors);
+    }
+
+    /// <summary>
+    /// Puts back a state taken by <see cref="ExportState"/>, so that the next <see cref="Step"/> of
+    /// <paramref name="model"/> continues exactly where the exporting optimizer was, learning rate included.
+    /// Everything is checked before anything changes: the kind of optimizer, every hyperparameter, every
+    /// counter, and the set and length of the tensors; a difference throws naming it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The state does not fit this optimizer or <paramref name="model"/>; the message says what differs.</exception>
+    public void ImportState(Model model, OptimizerState state)
+    {
+        CheckState(model, state);
+        var length = model.Parameters.Length;
+        ResetState(length);
+        foreach (var (name, values) in StateTensors()) state.Tensors[name].CopyTo(values.AsSpan(0, length));
+        RestoreCounters(state.Scalars);
+        StateOwner = model;
+        LearningRate = (float)state.LearningRate;
+    }
+
+    /// <summary>Throws what <see cref="ImportState"/> would throw, and changes nothing.</summary>
+    /// <exception cref="ArgumentException">The state does not fit this optimizer or <paramref name="model"/>; the message says what differs.</exception>
+    public void CheckState(Model model, OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(state);
+        var kind = GetType().Name;
+        if (state.Kind != kind)
+            throw new ArgumentException($"The optimizer state is for {state.Kind} but this optimizer is {kind}.", nameof(state));
+        // Hyperparameters are floats: shown as the float they are (0.999, not 0.99900001287460327).
+        string Number(double value) => (double)(float)value == value
+            ? ((float)value).ToString(CultureInfo.InvariantCulture)
+            : value.ToString("R", CultureInfo.InvariantCulture);
+        if (!(state.LearningRate >= 0 && state.LearningRate <= float.MaxValue))
+            throw new ArgumentException($"The {kind} state has no valid {LearningRateKey} (a finite number ≥ 0).", nameof(state));
+        foreach (var (name, value) in Hyperparameters())
+        {
+            if (!state.Scalars.TryGetValue(name, out var saved))
+                throw new ArgumentException($"The {kind} state has no {name}.", nameof(state));
+            if (saved != value)
+                throw new ArgumentException($"{kind} {name} is {Number(saved)} in the state but {Number(value)} in this optimizer.", nameof(state));
+        }
+        foreach (var (name, _) in Counters())
+        {
+            if (!state.Scalars.TryGetValue(name, out var saved) || !(saved >= 0 && saved == Math.Floor(saved) && saved < 1L << 53))
+                throw new ArgumentException($"The {kind} state has no valid {name} counter (a whole number ≥ 0).", nameof(state));
+        }
+        var length = model.Parameters.Length;
+        var names = StateTensors().Select(t => t.Name).ToList();
+        foreach (var name in names)
+        {
+            if (!state.Tensors.TryGetValue(name, out var values))
+                throw new ArgumentException($"The {kind} state has no tensor '{name}'.", nameof(state));
+            if (values.Length != length)
+                throw new ArgumentException(
+                    $"The {kind} state's tensor '{name}' has {values.Length} values but {model.GetType().Name} has {length} parameters.", nameof(state));
+        }
+        var extra = state.Tensors.Keys.Where(name => !names.Contains(name)).ToList();
+        if (extra.Count > 0)
+            throw new ArgumentException(
+                $"The {kind} state has tensor{(extra.Count > 1 ? "s" : "")} {string.Join(", ", extra.Select(n => $"'{n}'"))} this {kind} does not keep" +
+                $" (its tensors: {(names.Count == 0 ? "none" : string.Join(", ", names.Select(n => $"'{n}'")))}).", nameof(state));
+    }
+
+    /// <summary>The fixed hyperparameters (name, value) that <see cref="ImportState"/> requires to be equal.</summary>
+    protected abstract IEnumerable<(string Name, double Value)> Hyperparameters();
+
+    /// <summary>The counters (name, value) kept with the state, such as Adam's step count; zero after a reset.</summary>
+    protected virtual IEnumerable<(string Name, double Value)> Counters() => [];
+
+    /// <summary>Sets the <see cref="Counters"/> from <paramref name="scalars"/> (checked: each is there, a whole number ≥ 0).</summary>
+    protected virtual void RestoreCounters(IReadOnlyDictionary<string, double> scalars)
+    {
+    }
+
+    /// <summary>
+    /// The state arrays (name, array) as they are now; their first <see cref="Model.Parameters"/>-length values
+    /// belong to the model stepped last. Allocated by <see cref="ResetState"/>.
+    /// </summary>
+    protected virtual IEnumerable<(string Name, float[] Values)> StateTensors() => [];
+
     /// <summary>Returns <paramref name="value"/> when it is finite and not negative; otherwise throws naming <paramref name="name"/>.</summary>
     protected static float CheckHyperparameter(float value, string name) =>
         float.IsFinite(value) && value >= 0

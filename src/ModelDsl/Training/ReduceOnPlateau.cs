@@ -50,6 +50,13 @@ public sealed class ReduceOnPlateau
         Reductions = 0;
     }
 
+    /// <summary>The counters a checkpoint keeps: the best loss so far, epochs since it, reductions made.</summary>
+    internal (double Best, int Since, int Reductions) State
+    {
+        get => (_best, _since, Reductions);
+        set => (_best, _since, Reductions) = value;
+    }
+
     /// <summary>Given the epoch's validation loss, returns the rate to use from now on.</summary>
     internal float Next(float rate, double validationLoss)
     {

@@ -43,6 +43,14 @@ public sealed class RmsProp : Optimizer
     public float WeightDecay { get; }
 
     /// <inheritdoc/>
+    protected override IEnumerable<(string Name, double Value)> Hyperparameters() =>
+        [("alpha", Alpha), ("eps", Eps), ("momentum", Momentum), ("weight_decay", WeightDecay)];
+
+    /// <inheritdoc/>
+    protected override IEnumerable<(string Name, float[] Values)> StateTensors() =>
+        Momentum == 0 ? [("rmsprop.square_avg", _square)] : [("rmsprop.square_avg", _square), ("rmsprop.momentum", _buffer)];
+
+    /// <inheritdoc/>
     protected override void ResetState(int length)
     {
         if (_square.Length < length)

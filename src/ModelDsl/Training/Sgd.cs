@@ -41,6 +41,14 @@ public sealed class Sgd : Optimizer
     public float WeightDecay { get; }
 
     /// <inheritdoc/>
+    protected override IEnumerable<(string Name, double Value)> Hyperparameters() =>
+        [("momentum", Momentum), ("nesterov", Nesterov ? 1 : 0), ("weight_decay", WeightDecay)];
+
+    /// <inheritdoc/>
+    protected override IEnumerable<(string Name, float[] Values)> StateTensors() =>
+        Momentum == 0 ? [] : [("sgd.momentum", _velocity)];
+
+    /// <inheritdoc/>
     protected override void ResetState(int length)
     {
         if (Momentum == 0) return;

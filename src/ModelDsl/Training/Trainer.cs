@@ -13,7 +13,7 @@ namespace ModelDsl;
 /// batch seen and are reused, so a step allocates nothing after the first one of that size.
 /// </summary>
 /// <remarks>Not thread-safe, like the model it drives.</remarks>
-public sealed class Trainer
+public sealed partial class Trainer
 {
     private readonly BatchPipeline _pipeline = new();   // Fit's batches
     private readonly BatchBuffer _batch = new();         // TrainBatch's, Evaluate's and Predict's batches
@@ -153,13 +153,15 @@ public sealed class Trainer
     /// <param name="plateau">Lowers the learning rate (or the schedule's base rate) when the validation loss stalls (needs <paramref name="validation"/>).</param>
     /// <param name="earlyStopping">Stops when the validation loss has not improved for its patience (needs <paramref name="validation"/>), and can put back the best epoch's parameters.</param>
     /// <param name="schedule">Sets the learning rate before every step to the optimizer's learning rate at the start × the schedule's factor; null leaves it alone.</param>
-    /// <exception cref="ArgumentException">A dataset's samples or classes do not fit the model.</exception>
+    /// <param name="checkpointing">Writes training checkpoints during the run and resumes from one (see <see cref="Checkpointing"/>); null for neither.</param>
+    /// <exception cref="ArgumentException">A dataset's samples or classes do not fit the model, or a checkpoint resumed from does not fit this run (the message names what differs).</exception>
+    /// <exception cref="InvalidDataException">The checkpoint resumed from is truncated or corrupt.</exception>
     /// <exception cref="TrainingDivergedException">The loss or the gradients stopped being finite; the message names the epoch and batch, and that batch did not update the parameters.</exception>
     /// <exception cref="InvalidOperationException">Fit is already running on this trainer (called from one of its callbacks).</exception>
     /// <remarks>Whatever an augmentation or a callback throws while batches are made or steps run ends the run and is rethrown as it was.</remarks>
     public FitResult Fit(Dataset train, int epochs, int batchSize, Dataset? validation = null, int seed = 0,
         Action<EpochReport>? onEpoch = null, Schedule? schedule = null, EarlyStopping? earlyStopping = null,
-        ReduceOnPlateau? plateau = null)
+        ReduceOnPlateau? plateau = null, Checkpointing? checkpointing = null)
     {
         _pipeline.ThrowIfRunning();
         CheckFits(train, nameof(train));
@@ -183,20 +185,21 @@ public sealed class Trainer
         var totalSteps = (long)epochs * batchesPerEpoch;
         long step = 0;
         _stopRequested = false;
-        var plan = new FitPlan(epochs, batchesPerEpoch, train.Count, batchSize);
+        var run = new FitRun(checkpointing, epochs, train.Count, batchSize, seed, schedule is not null, validation is not null, plateau, earlyStopping);
+        var resume = Resume(run, reports, ref step, ref baseRate, ref rng, order);
+        var plan = new FitPlan(epochs, batchesPerEpoch, train.Count, batchSize, resume.Epoch);
         for (var c = 0; c < Callbacks.Count; c++) Callbacks[c].OnFitStart(this, plan);
         using var batches = _pipeline.Begin(train, order, batchSize, seed, Prefetch); // ends the producer thread however Fit ends
-        for (var epoch = 1; epoch <= epochs; epoch++)
+        for (var epoch = resume.Epoch; epoch <= epochs; epoch++)
         {
             var start = Stopwatch.GetTimestamp();
             rng.Shuffle(order.AsSpan());
             for (var c = 0; c < Callbacks.Count; c++) Callbacks[c].OnEpochStart(this, epoch);
             batches.StartEpoch(epoch, Augmentation);
-            batches.Request(0);
-            double lossSum = 0;
-            long correct = 0;
-            var seen = 0;
-            for (var batch = 1; batch <= batchesPerEpoch && !_stopRequested; batch++)
+            var (lossSum, correct, seen, before) = epoch == resume.Epoch ? resume.Sums : default; // a resumed epoch goes on from its sums
+            var done = epoch == resume.Epoch ? resume.BatchesDone : 0;                             // and after the batches it had done
+            if (done < batchesPerEpoch) batches.Request(done);
+            for (var batch = done + 1; batch <= batchesPerEpoch && !_stopRequested; batch++)
             {
                 var inputs = batches.Take();
                 if (batch < batchesPerEpoch) batches.Request(batch); // the next one (from 0), made while this one trains
@@ -205,6 +208,7 @@ public sealed class Trainer
                     Optimizer.LearningRate = (float)(baseRate * schedule.Factor(step, totalSteps));
                 }
                 step++;
+                done = batch;
                 var result = Step(inputs, epoch, batch);
                 lossSum += result.Loss * result.Count;
                 correct += result.Correct;
@@ -212,24 +216,34 @@ public sealed class Trainer
                 var progress = new BatchProgress(epoch, batch, batchesPerEpoch, step, result.Loss, result.Correct,
                     result.Count, Optimizer.LearningRate);
                 for (var c = 0; c < Callbacks.Count; c++) Callbacks[c].OnBatchEnd(this, progress);
+                if (checkpointing is not null && checkpointing.WritesAfterStep(step))
+                    WriteCheckpoint(run, step, epoch, batch, finished: false, baseRate, new EpochSums(lossSum, correct, seen, before + Stopwatch.GetElapsedTime(start)), reports);
             }
             batches.EndEpoch(); // a batch made ahead of a stop request is dropped
             if (seen == 0) break; // stopped before the epoch's first step
-            var trainTime = Stopwatch.GetElapsedTime(start);
+            var trainTime = before + Stopwatch.GetElapsedTime(start);
             Evaluation? check = validation is null ? null : Evaluate(validation, batchSize);
             var report = new EpochReport(epoch, lossSum / seen, (double)correct / seen,
                 check?.Loss, check?.Accuracy, seen / Math.Max(trainTime.TotalSeconds, 1e-9),
-                Stopwatch.GetElapsedTime(start));
+                before + Stopwatch.GetElapsedTime(start));
             reports.Add(report);
             onEpoch?.Invoke(report);
             for (var c = 0; c < Callbacks.Count; c++) Callbacks[c].OnEpochEnd(this, report);
-            if (_stopRequested) break;
+            if (_stopRequested)
+            {
+                // A stopped run can be resumed from where it stopped: the epoch's end is done again then, in full.
+                if (checkpointing?.Path is not null && !checkpointing.WritesAfterStep(step))
+                    WriteCheckpoint(run, step, epoch, done, finished: false, baseRate, new EpochSums(lossSum, correct, seen, trainTime), reports[..^1]);
+                break;
+            }
             if (plateau is not null)
             {
                 if (schedule is null) Optimizer.LearningRate = plateau.Next(Optimizer.LearningRate, check!.Value.Loss);
                 else baseRate = plateau.Next(baseRate, check!.Value.Loss);
             }
-            if (earlyStopping is not null && earlyStopping.ShouldStop(Model, epoch, check!.Value.Loss)) break;
+            var stop = earlyStopping is not null && earlyStopping.ShouldStop(Model, epoch, check!.Value.Loss);
+            if (checkpointing is { EveryEpoch: true, Path: not null }) WriteCheckpoint(run, step, epoch, done, finished: true, baseRate, default, reports);
+            if (stop) break;
         }
         earlyStopping?.Finish(Model);
         var fit = new FitResult(reports)

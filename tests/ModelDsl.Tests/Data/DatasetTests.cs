@@ -32,6 +32,21 @@ public class DatasetTests
     }
 
     [Fact]
+    public void SelectClasses_KeepsThoseClasses_RelabelledByPosition()
+    {
+        var data = Numbered(10); // labels 0 1 2 0 1 2 0 1 2 0
+        var part = data.SelectClasses(2, 0);
+        Assert.Equal([1, 0, 1, 0, 1, 0, 1], part.Labels.ToArray());
+        Assert.Equal(new float[] { 0, 2, 3, 5, 6, 8, 9 }, Enumerable.Range(0, part.Count).Select(i => part.Sample(i)[0]));
+        Assert.Equal(["z", "x"], part.ClassNames);
+        Assert.Equal(2, part.ClassCount);
+
+        Assert.Contains("Class 3 is not one", Assert.Throws<ArgumentException>(() => data.SelectClasses(0, 3)).Message);
+        Assert.Contains("Class 1 is named twice", Assert.Throws<ArgumentException>(() => data.SelectClasses(1, 1)).Message);
+        Assert.Throws<ArgumentException>(() => data.SelectClasses());
+    }
+
+    [Fact]
     public void Constructor_ChecksLengthsAndLabels()
     {
         var e = Assert.Throws<ArgumentException>(() => new Dataset(new float[5], [0, 1], Shape.Flat(2)));

@@ -119,6 +119,23 @@ public class GeneratedModelTests
         Assert.NotEqual(inference1, training1);
     }
 
+    [Fact]
+    public void DropoutRngState_SetOnAnotherModel_DrawsTheSameMasks()
+    {
+        var net = new DropoutNet(seed: 2);
+        var input = Random(64 * 16, 9);
+        net.Forward(input, 64, training: true);
+        var state = net.DropoutRngState;
+        var next = net.Forward(input, 64, training: true).ToArray();
+
+        var other = new DropoutNet(seed: 7); // another generator
+        net.Parameters.CopyTo(other.Parameters);
+        Assert.NotEqual(next, other.Forward(input, 64, training: true).ToArray());
+        other.DropoutRngState = state;
+        Assert.Equal(next, other.Forward(input, 64, training: true).ToArray());
+        Assert.Equal(net.DropoutRngState, other.DropoutRngState);
+    }
+
     internal static float[] Random(int length, int seed)
     {
         var rng = new Rng((ulong)seed);

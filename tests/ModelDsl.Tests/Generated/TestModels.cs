@@ -157,3 +157,28 @@ public partial class BlockNet
     [Dense(3)]                                         public partial Layer Logits { get; }
 }
 #pragma warning restore MDL0008
+
+/// <summary>Batch norm (running statistics) and dropout (a random generator): both carry state from step to step, for exact-resume tests.</summary>
+[Model(Input = [1, 6, 6])]
+public partial class NormDropoutNet
+{
+    [Conv2D(4, Kernel = 3, Padding = 1, Bias = false)] public partial Layer Conv { get; }
+    [BatchNorm, ReLU]                                  public partial Layer Bn { get; }
+    [MaxPool2D(2)]                                     public partial Layer Pool { get; }
+    [Dropout(0.25)]                                    public partial Layer Drop { get; }
+    [Dense(3)]                                         public partial Layer Out { get; }
+}
+
+/// <summary>Another network on the same input, for resume-mismatch tests.</summary>
+[Model(Input = [1, 6, 6])]
+public partial class PlainHead
+{
+    [Dense(3)] public partial Layer Out { get; }
+}
+
+/// <summary>A layer named like a training checkpoint's optimizer prefix: its tensors would be taken for optimizer state.</summary>
+[Model(Input = [1, 6, 6])]
+public partial class ClashingNames
+{
+    [Dense(3)] public partial Layer optimizer { get; }
+}

@@ -49,6 +49,35 @@ public class FreezeTests
     }
 
     [Fact]
+    public void FreezeUpTo_FreezesEveryLayerThroughTheNamedOne_AndUnfreezeAllUndoesIt()
+    {
+        var net = new CourseLeNet(seed: 1);
+        Assert.Equal(["Conv1", "Conv2"], net.FreezeUpTo(nameof(CourseLeNet.Pool2)));
+        // Only the dense layers train: 800·500 + 500 and 500·10 + 10.
+        Assert.Equal(800 * 500 + 500 + 500 * 10 + 10, net.TrainableParameterCount);
+        Assert.True(net.IsFrozen(net.GetParameter("Conv2.bias")));
+        Assert.False(net.IsFrozen(net.GetParameter("Fc1.weight")));
+
+        Assert.Equal(["Conv1", "Conv2", "Fc1"], net.FreezeUpTo(nameof(CourseLeNet.Fc1)));
+        Assert.Equal(500 * 10 + 10, net.TrainableParameterCount);
+
+        net.UnfreezeAll();
+        Assert.Equal(CourseLeNet.ParameterCount, net.TrainableParameterCount);
+        var e = Assert.Throws<ArgumentException>(() => net.FreezeUpTo("Fc3"));
+        Assert.Contains("Fc2", e.Message); // the message lists the layers there are
+        Assert.Equal(CourseLeNet.ParameterCount, net.TrainableParameterCount);
+    }
+
+    [Fact]
+    public void FreezeUpTo_ABlockUse_CoversEveryRepeatInlinedUnderIt()
+    {
+        var net = new BlockNet(seed: 1);
+        net.FreezeUpTo(nameof(BlockNet.Stage2));
+        Assert.All(net.ParameterList.Where(p => p.Name.StartsWith("Stage", StringComparison.Ordinal)), p => Assert.True(net.IsFrozen(p)));
+        Assert.All(net.ParameterList.Where(p => p.Name.StartsWith("Logits.", StringComparison.Ordinal)), p => Assert.False(net.IsFrozen(p)));
+    }
+
+    [Fact]
     public void LearningRateScale_ScalesThatLayersStep_Only()
     {
         var data = new Dataset(GeneratedModelTests.Random(4 * 192, 1), [0, 1, 2, 0], new TinyResNet().InputShape);

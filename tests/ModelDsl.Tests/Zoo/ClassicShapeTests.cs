@@ -73,4 +73,22 @@ public class ClassicShapeTests
         Assert.Equal(9_365, TimeSeriesCnn.ParameterCount);
         Assert.Equal(9_365, s.TotalParameters);
     }
+
+    [Fact]
+    public void FashionNet_HalvesTwice_AndCountsItsParametersByHand()
+    {
+        var s = FashionNet.Summary;
+        AssertOutputs(s,
+            ("Conv2", Shape.Map(32, 28, 28)),
+            ("Pool1", Shape.Map(32, 14, 14)),
+            ("Conv4", Shape.Map(64, 14, 14)),
+            ("Pool2", Shape.Map(64, 7, 7)),
+            ("Fc1", Shape.Flat(256)),
+            ("Logits", Shape.Flat(10)));
+        // Convolutions without bias 32·1·9 + 32·32·9 + 64·32·9 + 64·64·9, batch norms 2·(32 + 32 + 64 + 64),
+        // dense 3,136·256 + 256 and 256·10 + 10.
+        const int expected = 288 + 9_216 + 18_432 + 36_864 + 384 + 3_136 * 256 + 256 + 2_570;
+        Assert.Equal(870_826, expected);
+        Assert.Equal(expected, FashionNet.ParameterCount);
+    }
 }

@@ -38,7 +38,7 @@ public class ZooSummaryTests
         {
             "LeNet5", "AlexNet", "ZFNet", "Vgg11", "Vgg13", "Vgg16", "Vgg19", "Vgg11Bn", "Vgg13Bn", "Vgg16Bn", "Vgg19Bn", "GoogLeNet",
             "ResNet18", "ResNet34", "ResNet50", "ResNet101", "ResNet152", "ResNeXt50", "WideResNet50", "SEResNet50",
-            "DenseNet121", "DenseNet169", "DenseNet201", "MobileNetV2", "EfficientNetB0", "TimeSeriesCnn", "CifarResNet18",
+            "DenseNet121", "DenseNet169", "DenseNet201", "MobileNetV2", "EfficientNetB0", "TimeSeriesCnn", "CifarResNet18", "FashionNet",
         }, names);
     }
 }
