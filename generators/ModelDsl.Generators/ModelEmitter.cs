@@ -198,6 +198,7 @@ namespace ModelDsl.Generators
                 foreach (var p in plan.Buffers) w.Line("        " + ParameterInfo(p) + ",");
                 w.Line("    },");
             }
+            StepEmitter.Emit(w, plan);
             w.Line("};");
         }
 

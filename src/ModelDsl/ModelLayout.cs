@@ -29,6 +29,12 @@ public sealed record ModelLayout(
     /// <summary>State that is not trained but saved with the model (batch-norm running statistics), in buffer order.</summary>
     public IReadOnlyList<ParameterInfo> BufferInfos { get; init; } = [];
 
+    /// <summary>Every layer's forward and backward as data, in data-flow order (what backends other than the generated CPU code run).</summary>
+    public IReadOnlyList<LayerStep> Steps { get; init; } = [];
+
+    /// <summary>Gradient slots of outputs nothing reads: zero before backward.</summary>
+    public IReadOnlyList<int> UnreadGradientSlots { get; init; } = [];
+
     /// <summary>The shape of one input sample.</summary>
     public Shape Input => Summary.Input;
 
