@@ -29,8 +29,9 @@ if (results >= 0)
 {
     if (results + 1 >= args.Length) throw new ArgumentException("--results needs the path of the file to write.");
     var path = args[results + 1];
+    var loadBefore = Results.LoadAverage();
     var summaries = BenchmarkRunner.Run(Results.Workloads, config);
-    Results.Write(path, summaries, "./scripts/bench.sh");
+    Results.Write(path, summaries, "./scripts/bench.sh", loadBefore);
     Console.WriteLine($"Wrote {Path.GetFullPath(path)}");
     return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
 }

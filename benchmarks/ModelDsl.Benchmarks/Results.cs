@@ -29,7 +29,11 @@ internal static class Results
         new("W4 conv 3×3 64→64 56×56 P=1, batch 8, forward", typeof(W4Conv), null, W4Conv.Batch, Unit.GflopPerSecond, "353 / 387"),
     ];
 
-    public static void Write(string path, IEnumerable<Summary> summaries, string command)
+    /// <summary>The 1-minute load average (runnable tasks), or "unknown" where /proc/loadavg is absent.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
+
+    public static void Write(string path, IEnumerable<Summary> summaries, string command, string loadBefore)
     {
         var reports = summaries.SelectMany(s => s.Reports).ToList();
         var inv = CultureInfo.InvariantCulture;
@@ -43,7 +47,8 @@ internal static class Results
         md.AppendLine("- Threads: 2 everywhere (ModelDsl's worker pool uses the cores; `torch.set_num_threads(2)`; ONNX Runtime intra-op 2, inter-op 1, sequential). float32, NCHW, the same batch and architecture in each framework (parameter counts and output shapes are checked in each benchmark's setup); the weights are not the same, which timing does not need.");
         md.AppendLine(inv, $"- Idle threads: libtorch's OpenMP `OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "(unset: spin, then sleep)"}`, ONNX Runtime `session.intra_op.allow_spinning={Environment.GetEnvironmentVariable("BENCH_ORT_ALLOW_SPINNING") ?? "(default: 1)"}`. On a busy machine, threads that spin while waiting for a descheduled partner cost libtorch up to 10× and ONNX Runtime up to 2×, so the script makes both wait passively; ModelDsl's pool does not wait for a worker the OS has not scheduled.");
         md.AppendLine("- BenchmarkDotNet 0.15.8, in-process, 1 launch, 3 warm-up iterations, 15 measured iterations of about 250 ms each (an operation longer than that is one per iteration); numbers are medians of the iterations. Memory diagnoser on.");
-        md.AppendLine("- The machine is shared with other work and noisy: differences under about 10 % are not meaningful, and a single run is one sample.");
+        md.AppendLine(inv, $"- The machine is shared with other work and noisy: load average {loadBefore} when the run began, {LoadAverage()} when it ended, on {Environment.ProcessorCount} cores. On such a machine one benchmark's result has moved by up to 3× from run to run (see benchmarks/README.md), so a single run is one sample: compare the frameworks within a row (measured within a minute or two of each other) rather than across runs.");
+        md.AppendLine("- The memory diagnoser counts every thread's allocations in the process: in some runs a few hundred to 3,000 bytes per operation show on a ModelDsl row and are gone in the next (and when that workload runs alone). That a ModelDsl training step allocates nothing after warm-up is asserted on its own by the test suite (`TrainingStepTests.TrainingStep_AfterTheFirst_AllocatesNothing_OnAnyThread`, `TrainerTests.TrainBatch_AllocatesNothingAfterWarmUp`).");
         md.AppendLine();
         md.AppendLine("Higher is better for img/s and GFLOP/s, lower for µs and ms. \"vs\" columns are ModelDsl's speed divided by the other's (above 1× ModelDsl is faster). \"Earlier\" is the TorchSharp / ONNX Runtime figure measured before on this kind of machine.");
         md.AppendLine();

@@ -24,6 +24,18 @@ internal static class Frameworks
         s_torchReady = true;
     }
 
+    /// <summary>
+    /// Collects and runs pending finalizers (of the previous workload's TorchSharp and ONNX Runtime objects) before
+    /// measuring: the memory diagnoser counts every thread's allocations, and a finalizer that allocates during a
+    /// ModelDsl benchmark would be charged to it.
+    /// </summary>
+    public static void Settle()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
     /// <summary>Uniform values in [−1, 1) from <paramref name="seed"/>.</summary>
     public static float[] RandomValues(long count, int seed)
     {

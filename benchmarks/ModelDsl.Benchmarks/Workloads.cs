@@ -32,6 +32,7 @@ public abstract class TrainingWorkload
     {
         _dsl = new DslTraining(CreateModel(), BatchSize, classes: 10);
         _torch = new TorchTraining(CreateTorchModel(), CreateModel(), BatchSize, classes: 10);
+        Frameworks.Settle();
     }
 
     [GlobalCleanup] public void Cleanup() => _torch.Dispose();
@@ -67,6 +68,7 @@ public abstract class InferenceWorkload
         _dsl = new DslInference(model, BatchSize);
         _torch = new TorchInference(CreateTorchModel(), model, BatchSize);
         _ort = new OrtInference(model, BatchSize, OnnxOptions(model));
+        Frameworks.Settle();
     }
 
     [GlobalCleanup]
