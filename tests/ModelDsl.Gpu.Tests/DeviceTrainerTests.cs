@@ -1,0 +1,243 @@
+using System.Globalization;
+using ILGPU.Runtime;
+
+namespace ModelDsl.Gpu.Tests;
+
+/// <summary>ILGPU's CPU accelerator as <see cref="Devices.Open"/> gives it, opened once for the test process.</summary>
+internal static class Accelerators
+{
+    private static readonly Lazy<ComputeDevice> s_ilgpuCpu = new(() => Devices.Open("ilgpu-cpu", required: true));
+
+    public static ComputeDevice IlgpuCpu => s_ilgpuCpu.Value;
+}
+
+/// <summary><see cref="Trainer"/> on a device model: the same reports, callbacks and early stopping as on the CPU path, and what it refuses.</summary>
+[Collection(nameof(DeviceCollection))]
+public sealed class DeviceTrainerTests
+{
+    private static readonly Shape Sample = Shape.Map(2, 3, 3); // DenseStack's input
+
+    [Fact]
+    public void Trainer_names_its_device()
+    {
+        Assert.Equal("CPU (generated C#)", new Trainer(new DenseStack(1), new Sgd(0.1f)).Device);
+        var device = Accelerators.IlgpuCpu.CreateTrainer(new DenseStack(1), new Sgd(0.1f)).Device;
+        Assert.Equal(Accelerators.IlgpuCpu.Name, device);
+        Assert.EndsWith("(CPU)", device, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_and_Predict_on_the_device_match_the_CPU_path()
+    {
+        var data = Random(37, seed: 11, learnable: false); // batches of 16, 16 and 5
+        var cpu = new Trainer(new DenseStack(5), new Sgd(0.1f));
+        var device = Accelerators.IlgpuCpu.CreateTrainer(new DenseStack(5), new Sgd(0.1f));
+
+        var (expected, actual) = (cpu.Evaluate(data, batchSize: 16), device.Evaluate(data, batchSize: 16));
+        Parity.AssertClose([(float)expected.Loss], [(float)actual.Loss], "evaluation loss");
+        Assert.Equal(expected.Accuracy, actual.Accuracy);
+        Assert.Equal(37, actual.Count);
+        var predictions = device.Predict(data, batchSize: 16);
+        Assert.Equal(cpu.Predict(data, batchSize: 16), predictions);
+        Assert.True(predictions.Distinct().Count() > 1, "every sample predicted the same class: the comparison would not see a wrong sample order");
+    }
+
+    /// <summary>
+    /// Fit with a schedule, a recording callback and early stopping that restores the best epoch, on both paths: the
+    /// same events in the same order, the same learning rates and reports, the CPU model holding the epoch's weights
+    /// at each epoch's end, and after Fit the best epoch's weights on the CPU model and on the device.
+    /// </summary>
+    [Fact]
+    public void Fit_runs_callbacks_early_stopping_and_reports_as_on_the_CPU_path()
+    {
+        var train = Random(48, seed: 21, learnable: true);
+        var validation = Random(24, seed: 22, learnable: false); // random labels: the validation loss rises as the model learns the training rule
+        var cpuNet = new DenseStack(9);
+        var deviceNet = new DenseStack(9);
+        var cpu = new Trainer(cpuNet, new Adam(0.05f, eps: 1e-5f));
+        var device = Accelerators.IlgpuCpu.CreateTrainer(deviceNet, new Adam(0.05f, eps: 1e-5f));
+        var (cpuLog, deviceLog) = (new Recorder(), new Recorder());
+        cpu.Callbacks.Add(cpuLog);
+        device.Callbacks.Add(deviceLog);
+
+        var cpuFit = cpu.Fit(train, epochs: 12, batchSize: 10, validation: validation, seed: 4, schedule: Schedule.Cosine(),
+            earlyStopping: new EarlyStopping(patience: 2));
+        var deviceFit = device.Fit(train, epochs: 12, batchSize: 10, validation: validation, seed: 4, schedule: Schedule.Cosine(),
+            earlyStopping: new EarlyStopping(patience: 2));
+
+        Assert.True(cpuFit.StoppedEarly && cpuFit.BestEpoch < cpuFit.Epochs.Count, $"the CPU run must stop early after a best epoch ({cpuFit.BestEpoch} of {cpuFit.Epochs.Count})");
+        Assert.Equal(cpuLog.Events, deviceLog.Events);
+        Assert.Equal(cpuFit.BestEpoch, deviceFit.BestEpoch);
+        Assert.Equal(cpuFit.StoppedEarly, deviceFit.StoppedEarly);
+        Assert.Equal(cpuFit.Epochs.Count, deviceFit.Epochs.Count);
+        for (var e = 0; e < cpuFit.Epochs.Count; e++)
+        {
+            var (c, d) = (cpuFit.Epochs[e], deviceFit.Epochs[e]);
+            Parity.AssertClose([(float)c.TrainLoss, (float)c.ValidationLoss!.Value], [(float)d.TrainLoss, (float)d.ValidationLoss!.Value], $"epoch {e + 1}: losses", 1e-3);
+            Assert.Equal(c.TrainAccuracy, d.TrainAccuracy);
+            Parity.AssertClose(cpuLog.Weights[e], deviceLog.Weights[e], $"the CPU model's parameters at the end of epoch {e + 1}", 1e-3);
+        }
+        Parity.AssertClose(cpuLog.BatchLosses.ToArray(), deviceLog.BatchLosses.ToArray(), "every batch's loss", 1e-3);
+
+        // The best epoch's weights: on the CPU model, and back on the device (its evaluation matches the CPU's).
+        Parity.AssertClose(cpuNet.Parameters, deviceNet.Parameters, "the CPU model's parameters after Fit", 1e-3);
+        Parity.AssertClose(cpuLog.Weights[cpuFit.BestEpoch!.Value - 1], deviceNet.Parameters, "the best epoch's parameters", 1e-3);
+        var (expected, actual) = (cpu.Evaluate(validation), device.Evaluate(validation));
+        Parity.AssertClose([(float)expected.Loss], [(float)actual.Loss], "the validation loss after Fit", 1e-3);
+        Parity.AssertClose([(float)cpuFit.Epochs[cpuFit.BestEpoch.Value - 1].ValidationLoss!.Value], [(float)actual.Loss], "the best epoch's validation loss, on the device after Fit", 1e-3);
+    }
+
+    [Fact]
+    public void A_stop_requested_mid_epoch_leaves_the_weights_of_the_last_step_on_the_CPU_model()
+    {
+        var train = Random(40, seed: 31, learnable: true);
+        var cpuNet = new DenseStack(3);
+        var deviceNet = new DenseStack(3);
+        var cpu = new Trainer(cpuNet, new Sgd(0.2f, momentum: 0.9f));
+        var device = Accelerators.IlgpuCpu.CreateTrainer(deviceNet, new Sgd(0.2f, momentum: 0.9f));
+        cpu.Callbacks.Add(new StopAt(step: 6));
+        device.Callbacks.Add(new StopAt(step: 6));
+
+        var (cpuFit, deviceFit) = (cpu.Fit(train, epochs: 5, batchSize: 8, seed: 2), device.Fit(train, epochs: 5, batchSize: 8, seed: 2));
+
+        Assert.True(deviceFit.StoppedEarly);
+        Assert.Equal(2, deviceFit.Epochs.Count); // 5 steps an epoch: the stop came at the first of epoch 2
+        Assert.Equal(cpuFit.Epochs.Count, deviceFit.Epochs.Count);
+        Parity.AssertClose(cpuNet.Parameters, deviceNet.Parameters, "the CPU model's parameters after a stop", 1e-3);
+        Assert.NotEqual(new DenseStack(3).Parameters.ToArray(), deviceNet.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void Optimizers_and_losses_the_device_lacks_are_refused_when_the_trainer_is_made()
+    {
+        var e = Assert.Throws<NotSupportedException>(() => Accelerators.IlgpuCpu.CreateTrainer(new DenseStack(1), new RmsProp()));
+        Assert.Contains("RmsProp optimizer", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Sgd, Adam and AdamW", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<NotSupportedException>(() => Accelerators.IlgpuCpu.CreateTrainer(new DenseStack(1), new Sgd(0.1f), Loss.MeanSquaredError));
+        Assert.Contains($"the {Loss.MeanSquaredError.Name} loss", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<NotSupportedException>(() => Accelerators.IlgpuCpu.CreateTrainer(new DenseStack(1), new Sgd(0.1f), Loss.MulticlassHinge()));
+        Assert.Contains("softmax cross-entropy", e.Message, StringComparison.Ordinal);
+        // Label smoothing is softmax cross-entropy too: accepted.
+        Assert.NotNull(Accelerators.IlgpuCpu.CreateTrainer(new DenseStack(1), new AdamW(0.01f), Loss.SmoothedSoftmaxCrossEntropy(0.1f)));
+    }
+
+    [Theory]
+    [InlineData("L1", "L1/L2 penalties")]
+    [InlineData("L2", "L1/L2 penalties")]
+    [InlineData("ClipNorm", "gradient clipping")]
+    [InlineData("checkpointing", "training checkpoints")]
+    public void Settings_the_device_lacks_are_refused_before_any_step(string setting, string named)
+    {
+        var net = new DenseStack(2);
+        var before = net.Parameters.ToArray();
+        var trainer = Accelerators.IlgpuCpu.CreateTrainer(net, new Sgd(0.1f));
+        var recorder = new Recorder();
+        trainer.Callbacks.Add(recorder);
+        switch (setting)
+        {
+            case "L1": trainer.L1 = 1e-3f; break;
+            case "L2": trainer.L2 = 1e-3f; break;
+            case "ClipNorm": trainer.ClipNorm = 1; break;
+        }
+        var data = Random(16, seed: 41, learnable: true);
+        var checkpointing = setting == "checkpointing" ? new Checkpointing(Path.Combine(Path.GetTempPath(), $"device-refusal-{Guid.NewGuid():N}.ckpt")) : null;
+
+        var e = Assert.Throws<NotSupportedException>(() => trainer.Fit(data, epochs: 1, batchSize: 8, checkpointing: checkpointing));
+        Assert.Contains(named, e.Message, StringComparison.Ordinal);
+        Assert.Contains(trainer.Device, e.Message, StringComparison.Ordinal);
+        Assert.Empty(recorder.Events);
+        if (checkpointing is null)
+            Assert.Contains(named, Assert.Throws<NotSupportedException>(() => trainer.TrainBatch(data, [0, 1, 2])).Message, StringComparison.Ordinal);
+        Accelerators.IlgpuCpu.Accelerator!.Synchronize();
+        Assert.Equal(before, net.Parameters.ToArray());
+        // The same settings train on the CPU path.
+        var cpu = new Trainer(new DenseStack(2), new Sgd(0.1f)) { L1 = trainer.L1, L2 = trainer.L2, ClipNorm = trainer.ClipNorm };
+        Assert.Single(cpu.Fit(data, epochs: 1, batchSize: 8).Epochs);
+    }
+
+    [Fact]
+    public void A_non_finite_loss_on_the_device_names_the_first_layer_and_updates_nothing()
+    {
+        var data = Random(8, seed: 51, learnable: true);
+        var features = new float[8 * Sample.Size];
+        data.Features.CopyTo(features);
+        features[Sample.Size * 2 + 4] = float.NaN; // sample 2
+        var poisoned = new Dataset(features, data.Labels.ToArray(), Sample);
+        var net = new DenseStack(4);
+        var gpu = net.ToAccelerator(Accelerators.IlgpuCpu.Accelerator!);
+        using (gpu)
+        {
+            var trainer = gpu.CreateTrainer(new Sgd(0.1f));
+            var e = Assert.Throws<TrainingDivergedException>(() => trainer.TrainBatch(poisoned, [0, 1, 2, 3]));
+            Assert.Contains("first layer whose output is not finite: 'Pre'", e.Message, StringComparison.Ordinal);
+            Assert.Contains("did not update", e.Message, StringComparison.Ordinal);
+            gpu.CopyToHost();
+            Assert.Equal(new DenseStack(4).Parameters.ToArray(), net.Parameters.ToArray());
+        }
+    }
+
+    [Fact]
+    public void The_finite_check_finds_a_NaN_or_an_infinity_anywhere()
+    {
+        var accelerator = Accelerators.IlgpuCpu.Accelerator!;
+        var check = FiniteCheck.For(accelerator);
+        foreach (var (values, finite) in new (float[], bool)[]
+                 {
+                     ([1, -2, 3e38f, 0], true), ([1, 2, 3, float.NaN], false), ([float.PositiveInfinity, 1, 2], false),
+                     ([0, 0, 0, 0, 0, float.NegativeInfinity, 0], false), ([float.NaN], false),
+                 })
+        {
+            using var buffer = accelerator.Allocate1D(values);
+            Assert.Equal(finite, check.AllFinite(buffer.View));
+        }
+    }
+
+    /// <summary>Samples of DenseStack's shape; with <paramref name="learnable"/> the label follows from the input, else it is random.</summary>
+    private static Dataset Random(int count, int seed, bool learnable)
+    {
+        var rng = new Rng((ulong)seed);
+        var features = Parity.Random(ref rng, count * Sample.Size, 1f);
+        var labels = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            var x = features.AsSpan(i * Sample.Size, Sample.Size);
+            labels[i] = learnable ? (x[0] > 0 ? 1 : 0) + (x[9] > 0.5f ? 1 : 0) : rng.NextInt(3);
+        }
+        return new Dataset(features, labels, Sample);
+    }
+
+    /// <summary>Writes down every callback in order, each batch's loss apart (compared with a tolerance), and the CPU model's parameters at each epoch's end.</summary>
+    private sealed class Recorder : ITrainingCallback
+    {
+        public List<string> Events { get; } = [];
+        public List<float> BatchLosses { get; } = [];
+        public List<float[]> Weights { get; } = [];
+
+        public void OnFitStart(Trainer trainer, FitPlan plan) => Events.Add($"start {plan}");
+
+        public void OnEpochStart(Trainer trainer, int epoch) => Events.Add($"epoch {epoch}");
+
+        public void OnBatchEnd(Trainer trainer, in BatchProgress progress)
+        {
+            Events.Add(string.Create(CultureInfo.InvariantCulture,
+                $"batch {progress.Epoch}/{progress.Batch} of {progress.BatchesPerEpoch}, step {progress.Step}, {progress.Correct}/{progress.Count}, lr {progress.LearningRate:R}"));
+            BatchLosses.Add((float)progress.Loss);
+        }
+
+        public void OnEpochEnd(Trainer trainer, EpochReport report)
+        {
+            Events.Add($"end of epoch {report.Epoch}");
+            Weights.Add(trainer.Model.Parameters.ToArray());
+        }
+
+        public void OnFitEnd(Trainer trainer, FitResult result) => Events.Add($"fit end: best {result.BestEpoch}, stopped early {result.StoppedEarly}");
+    }
+
+    private sealed class StopAt(long step) : ITrainingCallback
+    {
+        public void OnBatchEnd(Trainer trainer, in BatchProgress progress)
+        {
+            if (progress.Step == step) trainer.RequestStop();
+        }
+    }
+}
