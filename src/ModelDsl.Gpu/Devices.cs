@@ -63,7 +63,7 @@ public static class Devices
             }
             context.Dispose();
             if (required && kind != "auto")
-                throw new InvalidOperationException($"{problem}. Choose another device ({string.Join(", ", Names)}), or leave it optional to fall back to the CPU.");
+                throw new InvalidOperationException($"{problem}. Choose another device ({string.Join(", ", Names)}), or do not require it, to fall back to the CPU path.");
             return ComputeDevice.Host($"{problem}; training on the CPU (generated C#) instead.");
         }
         catch
@@ -107,11 +107,15 @@ public sealed class ComputeDevice : IDisposable
     }
 
     internal static ComputeDevice Host(string? fallbackMessage) =>
-        new("cpu", "CPU (generated C#)", GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, null, null, fallbackMessage);
+        new("cpu", "CPU (generated C#)", HostMemory, null, null, fallbackMessage);
 
     internal static ComputeDevice On(string kind, Context context, Accelerator accelerator) =>
         new(kind == "auto" ? accelerator.AcceleratorType == AcceleratorType.Cuda ? "cuda" : "opencl" : kind,
-            DeviceTraining.Describe(accelerator), accelerator.MemorySize, context, accelerator, null);
+            DeviceTraining.Describe(accelerator),
+            accelerator.AcceleratorType == AcceleratorType.CPU ? HostMemory : accelerator.MemorySize, // ILGPU gives the CPU accelerator a nominal 2⁶³ bytes
+            context, accelerator, null);
+
+    private static long HostMemory => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
     /// <summary>What it is: "cpu" (the CPU path), "cuda", "opencl" or "ilgpu-cpu".</summary>
     public string Kind { get; }
@@ -119,7 +123,7 @@ public sealed class ComputeDevice : IDisposable
     /// <summary>"CPU (generated C#)", or the accelerator's name and kind (as <see cref="Trainer.Device"/> says it).</summary>
     public string Name { get; }
 
-    /// <summary>The accelerator's memory in bytes; on the CPU path, the memory available to this process.</summary>
+    /// <summary>The accelerator's memory in bytes; on the CPU path and ILGPU's CPU accelerator, the memory available to this process.</summary>
     public long MemoryBytes { get; }
 
     /// <summary>The accelerator; null on the CPU path.</summary>
