@@ -337,22 +337,30 @@ internal static class DeviceKernels
     public static void MaxPoolBackward(Index1D index, ArrayView<float> dy, ArrayView<int> argmax, ArrayView<float> dx,
         SpecializedValue<PoolDims> dims, int accumulate)
     {
-        var d = dims.Value;
         int i = index;
+        Write(dx, i, FromSwitches(i, dy, argmax, dims.Value, last: false), accumulate);
+    }
+
+    /// <summary>
+    /// Over the windows (N, C, OH, OW) whose argmax is input cell i (N, C, H, W): the sum of their values of
+    /// <paramref name="v"/>, or with <paramref name="last"/> the value of the last of them (row-major); 0 when none.
+    /// </summary>
+    private static float FromSwitches(int i, ArrayView<float> v, ArrayView<int> argmax, PoolDims d, bool last)
+    {
         var cell = i % (d.H * d.W);
         var plane = i / (d.H * d.W);
         var ih = cell / d.W;
         var iw = cell - ih * d.W;
-        var sum = 0f;
+        var result = 0f;
         for (var oh = FirstWindow(ih, d.SH, d.PadTop, d.KH); oh <= LastWindow(ih, d.SH, d.PadTop, d.OH); oh++)
         {
             for (var ow = FirstWindow(iw, d.SW, d.PadLeft, d.KW); ow <= LastWindow(iw, d.SW, d.PadLeft, d.OW); ow++)
             {
                 var at = (plane * d.OH + oh) * d.OW + ow;
-                if (argmax[at] == cell) sum += dy[at];
+                if (argmax[at] == cell) result = last ? v[at] : result + v[at];
             }
         }
-        Write(dx, i, sum, accumulate);
+        return result;
     }
 
     // The windows o along one axis that contain input cell i: o·S − P ≤ i < o·S − P + F, within [0, outputs).
@@ -414,22 +422,8 @@ internal static class DeviceKernels
     public static void MaxUnpoolForward(Index1D index, ArrayView<float> x, ArrayView<int> argmax, ArrayView<float> y,
         SpecializedValue<PoolDims> pool)
     {
-        var d = pool.Value;
         int i = index;
-        var cell = i % (d.H * d.W);
-        var plane = i / (d.H * d.W);
-        var ih = cell / d.W;
-        var iw = cell - ih * d.W;
-        var v = 0f;
-        for (var oh = FirstWindow(ih, d.SH, d.PadTop, d.KH); oh <= LastWindow(ih, d.SH, d.PadTop, d.OH); oh++)
-        {
-            for (var ow = FirstWindow(iw, d.SW, d.PadLeft, d.KW); ow <= LastWindow(iw, d.SW, d.PadLeft, d.OW); ow++)
-            {
-                var at = (plane * d.OH + oh) * d.OW + ow;
-                if (argmax[at] == cell) v = x[at];
-            }
-        }
-        y[i] = v;
+        y[i] = FromSwitches(i, x, argmax, pool.Value, last: true);
     }
 
     /// <summary>dx (N, C, OH, OW) = dy (N, C, H, W) gathered at each window's argmax (0 where it is outside the plane).</summary>
