@@ -735,9 +735,10 @@ internal static class DeviceKernels
 
     /// <summary>
     /// dx[j] = dy[j]·scale[j]^(−β) − (2αβ/n)·x[j]·Σ dy[c]·y[c]/scale[c] over the channels c whose windows hold j
-    /// (from j − After to j + Before); one thread per value.
+    /// (from j − After to j + Before), with y = x·scale^(−β) recomputed (the output slot holds y after a fused
+    /// activation); one thread per value.
     /// </summary>
-    public static void LrnBackward(Index1D index, ArrayView<float> x, ArrayView<float> y, ArrayView<float> scale, ArrayView<float> dy,
+    public static void LrnBackward(Index1D index, ArrayView<float> x, ArrayView<float> scale, ArrayView<float> dy,
         ArrayView<float> dx, SpecializedValue<LrnDims> dims, int accumulate)
     {
         var d = dims.Value;
@@ -750,7 +751,8 @@ internal static class DeviceKernels
         for (var c = j - d.After < 0 ? 0 : j - d.After; c <= last; c++)
         {
             var at = (sample + c) * d.HW + p;
-            sum += dy[at] * y[at] / scale[at];
+            var s = scale[at];
+            sum += dy[at] * x[at] * NegativePower(s, d) / s;
         }
         Write(dx, i, dy[i] * NegativePower(scale[i], d) - d.Coefficient * x[i] * sum, accumulate);
     }

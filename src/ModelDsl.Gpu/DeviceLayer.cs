@@ -90,11 +90,6 @@ internal sealed class DeviceLayer
             throw new NotSupportedException($"Layer '{step.Name}' is a normalization with a scale but no shift (or the reverse).");
         if (step.Op == LayerOp.BatchNorm && (step.RunningMeanOffset < 0 || step.RunningVarOffset < 0))
             throw new NotSupportedException($"Layer '{step.Name}' is a batch norm without running statistics.");
-        // The generated CPU backward of a local response norm reads the layer's output slot as its own y, which a fused
-        // activation has overwritten: the device does not reproduce that, so it runs LRN with the activation as its own layer only.
-        if (step.Op == LayerOp.LocalResponseNorm && step.Activation != LayerActivation.None)
-            throw new NotSupportedException(
-                $"Layer '{step.Name}' is a LocalResponseNorm with a fused {step.Activation}, which has no device kernels; give the activation a layer of its own.");
         if (step.Op == LayerOp.LocalResponseNorm && step.Size <= 0)
             throw new NotSupportedException(
                 $"Layer '{step.Name}' is a LocalResponseNorm without its window size; rebuild the model with this version of the ModelDsl generator.");
@@ -247,7 +242,7 @@ internal sealed class DeviceLayer
                 if (Needed(0)) k.MaxUnpoolBackward(inCount, dy, _m.IntSlot(_s.ArgmaxSlot, n), Target(0, n), _pool, Acc(0));
                 break;
             case LayerOp.LocalResponseNorm:
-                if (Needed(0)) k.LrnBackward(inCount, In(0, n), _m.Slot(_s.OutSlot, n), Saved(n), dy, Target(0, n), _lrn, Acc(0));
+                if (Needed(0)) k.LrnBackward(inCount, In(0, n), Saved(n), dy, Target(0, n), _lrn, Acc(0));
                 break;
             case LayerOp.Dense:
                 if (_weightLength > 0) k.DenseWeightGradient(_weightLength, In(0, n), dy, DW, _dense, n);

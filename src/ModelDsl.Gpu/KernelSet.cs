@@ -64,7 +64,7 @@ internal sealed class KernelSet
         MaxUnpoolForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, SpecializedValue<PoolDims>>(DeviceKernels.MaxUnpoolForward);
         MaxUnpoolBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, SpecializedValue<PoolDims>, int>(DeviceKernels.MaxUnpoolBackward);
         LrnForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SpecializedValue<LrnDims>>(DeviceKernels.LrnForward);
-        LrnBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, SpecializedValue<LrnDims>, int>(DeviceKernels.LrnBackward);
+        LrnBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, SpecializedValue<LrnDims>, int>(DeviceKernels.LrnBackward);
         MeanSquaredError = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, float>(DeviceKernels.MeanSquaredError);
         MulticlassHinge = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, float>(DeviceKernels.MulticlassHinge);
         RmsPropStep = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, float>(DeviceKernels.RmsPropStep);
@@ -139,7 +139,7 @@ internal sealed class KernelSet
     public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, SpecializedValue<PoolDims>> MaxUnpoolForward { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, SpecializedValue<PoolDims>, int> MaxUnpoolBackward { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SpecializedValue<LrnDims>> LrnForward { get; }
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, SpecializedValue<LrnDims>, int> LrnBackward { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, SpecializedValue<LrnDims>, int> LrnBackward { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, float> MeanSquaredError { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, float> MulticlassHinge { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, float> RmsPropStep { get; }

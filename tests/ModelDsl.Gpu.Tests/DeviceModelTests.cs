@@ -79,14 +79,6 @@ public sealed class DeviceModelTests
     }
 
     [Fact]
-    public void A_layer_the_device_refuses_is_named()
-    {
-        var error = Assert.Throws<NotSupportedException>(() => new LrnWithActivation(1).ToAccelerator(Device.Accelerator));
-        Assert.Contains("'Norm'", error.Message);
-        Assert.Contains("LocalResponseNorm with a fused ReLU", error.Message);
-    }
-
-    [Fact]
     public void Max_unpooling_steps_name_their_pools_switches()
     {
         var steps = new Unpools(0).Layout.Steps;

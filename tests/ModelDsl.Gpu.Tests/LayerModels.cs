@@ -212,7 +212,7 @@ public partial class Unpools
 }
 #pragma warning restore MDL0007
 
-/// <summary>Local response normalization: β = 3/4 with an odd window (whose input gradient adds to another reader's), any β with an even window.</summary>
+/// <summary>Local response normalization: β = 3/4 with an odd window (whose input gradient adds to another reader's), any β with an even window and a fused activation.</summary>
 [Model(Input = [5, 3, 4])]
 public partial class Lrns
 {
@@ -220,7 +220,7 @@ public partial class Lrns
     [LocalResponseNorm(3, Alpha = 0.5)]                                  public partial Layer Lrn { get; }
     [Add(nameof(Pre), nameof(Lrn))]                                      public partial Layer Sum { get; }
     [Conv2D(5, Kernel = 1)]                                              public partial Layer Mid { get; }
-    [LocalResponseNorm(4, Alpha = 0.8, Beta = 0.6, K = 1.5)]             public partial Layer Lrn2 { get; }
+    [LocalResponseNorm(4, Alpha = 0.8, Beta = 0.6, K = 1.5), Tanh]       public partial Layer Lrn2 { get; }
     [Dense(3)]                                                           public partial Layer Logits { get; }
 }
 
@@ -250,13 +250,4 @@ public partial class NewLayers
     [ConvTranspose2D(3, Kernel = 2, Stride = 2), Softmax]             public partial Layer Up { get; }
     [GlobalAvgPool]                                                   public partial Layer Gap { get; }
     [Dense(4)]                                                        public partial Layer Logits { get; }
-}
-
-/// <summary>A local response norm with a fused activation, which the device refuses.</summary>
-[Model(Input = [3, 4, 4])]
-public partial class LrnWithActivation
-{
-    [Conv2D(3, Kernel = 1)]                 public partial Layer C { get; }
-    [LocalResponseNorm(3), ReLU]            public partial Layer Norm { get; }
-    [Dense(2)]                              public partial Layer Logits { get; }
 }
