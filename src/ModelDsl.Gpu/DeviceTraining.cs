@@ -36,14 +36,10 @@ internal sealed class GpuTrainingDevice(GpuModel gpu) : TrainingDevice
     private static readonly (Func<TrainingSetup, bool> Applies, Func<TrainingSetup, string> What)[] s_notYet =
     [
         (s => s.Checkpointing, _ => "training checkpoints (Fit's checkpointing; save weights with SafeTensors.Save after Fit instead)"),
-        (s => s.Optimizer is not (Sgd or Adam), s => $"the {s.Optimizer.GetType().Name} optimizer (Step: the device updates with Sgd, Adam and AdamW)"),
-        (s => s.Loss is not SoftmaxCrossEntropyLoss, s => $"the {s.Loss.Name} loss (ForwardBackward: the device computes softmax cross-entropy, with or without label smoothing)"),
-        (s => s.L1 != 0 || s.L2 != 0, _ => Penalties),
-        (s => s.ClipNorm != 0, _ => Clipping),
+        (s => s.Optimizer is not (Sgd or Adam or RmsProp), s => $"the {s.Optimizer.GetType().Name} optimizer (Step: the device updates with Sgd, Adam, AdamW and RmsProp)"),
+        (s => s.Loss is not (SoftmaxCrossEntropyLoss or MeanSquaredErrorLoss or MulticlassHingeLoss),
+            s => $"the {s.Loss.Name} loss (ForwardBackward: the device computes softmax cross-entropy, with or without label smoothing, mean squared error and the multiclass hinge loss)"),
     ];
-
-    private const string Penalties = "L1/L2 penalties (Trainer.L1, Trainer.L2 in AddPenalties; the optimizers' weight decay runs on the device)";
-    private const string Clipping = "gradient clipping (Trainer.ClipNorm in ClipGradients)";
 
     private float[] _outputHost = [];
 
@@ -87,10 +83,9 @@ internal sealed class GpuTrainingDevice(GpuModel gpu) : TrainingDevice
     public override bool GradientsFinite() =>
         Model.Layout.ParameterCount == 0 || FiniteCheck.For(gpu.Accelerator).AllFinite(gpu.Gradients(0, Model.Layout.ParameterCount));
 
-    // Refused with the trainer's settings before any step (s_notYet), so a trainer never gets here.
-    public override void AddPenalties(float l1, float l2) => throw new NotSupportedException(Refusal(Penalties));
+    public override void AddPenalties(float l1, float l2) => gpu.AddPenalties(l1, l2);
 
-    public override double ClipGradients(float maxNorm) => throw new NotSupportedException(Refusal(Clipping));
+    public override double ClipGradients(float maxNorm) => gpu.ClipGradients(maxNorm);
 
     public override void Step(Optimizer optimizer) => gpu.Step(optimizer);
 

@@ -107,52 +107,65 @@ public sealed class DeviceTrainerTests
         Assert.NotEqual(new DenseStack(3).Parameters.ToArray(), deviceNet.Parameters.ToArray());
     }
 
-    [Fact]
-    public void Optimizers_and_losses_the_device_lacks_are_refused_when_the_trainer_is_made()
+    /// <summary>
+    /// Penalties, clipping (tight enough to apply), RMSProp and the MSE and hinge losses through Fit, on both paths: the
+    /// same epoch losses, the same norm before clipping at the last step, the same weights at the end.
+    /// </summary>
+    [Theory]
+    [InlineData("mse")]
+    [InlineData("hinge")]
+    public void Penalties_clipping_and_every_optimizer_and_loss_train_as_on_the_CPU_path(string lossName)
     {
-        var e = Assert.Throws<NotSupportedException>(() => Accelerators.IlgpuCpu.CreateTrainer(new DenseStack(1), new RmsProp()));
-        Assert.Contains("RmsProp optimizer", e.Message, StringComparison.Ordinal);
-        Assert.Contains("Sgd, Adam and AdamW", e.Message, StringComparison.Ordinal);
-        e = Assert.Throws<NotSupportedException>(() => Accelerators.IlgpuCpu.CreateTrainer(new DenseStack(1), new Sgd(0.1f), Loss.MeanSquaredError));
-        Assert.Contains($"the {Loss.MeanSquaredError.Name} loss", e.Message, StringComparison.Ordinal);
-        e = Assert.Throws<NotSupportedException>(() => Accelerators.IlgpuCpu.CreateTrainer(new DenseStack(1), new Sgd(0.1f), Loss.MulticlassHinge()));
-        Assert.Contains("softmax cross-entropy", e.Message, StringComparison.Ordinal);
-        // Label smoothing is softmax cross-entropy too: accepted.
-        Assert.NotNull(Accelerators.IlgpuCpu.CreateTrainer(new DenseStack(1), new AdamW(0.01f), Loss.SmoothedSoftmaxCrossEntropy(0.1f)));
+        var train = Random(40, seed: 61, learnable: true);
+        var loss = lossName == "mse" ? Loss.MeanSquaredError : Loss.MulticlassHinge(0.5f);
+        Optimizer Optimizer() => lossName == "mse" ? new RmsProp(0.01f, eps: 1e-4f, momentum: 0.5f, weightDecay: 1e-3f) : new Sgd(0.1f, momentum: 0.9f);
+        var (cpuNet, deviceNet) = (new DenseStack(12), new DenseStack(12));
+        var cpu = new Trainer(cpuNet, Optimizer(), loss) { L1 = 1e-3f, L2 = 2e-3f, ClipNorm = 0.05f };
+        var device = Accelerators.IlgpuCpu.CreateTrainer(deviceNet, Optimizer(), loss);
+        (device.L1, device.L2, device.ClipNorm) = (1e-3f, 2e-3f, 0.05f);
+
+        var (cpuFit, deviceFit) = (cpu.Fit(train, epochs: 3, batchSize: 8, seed: 5), device.Fit(train, epochs: 3, batchSize: 8, seed: 5));
+
+        for (var e = 0; e < 3; e++)
+            Parity.AssertClose([(float)cpuFit.Epochs[e].TrainLoss], [(float)deviceFit.Epochs[e].TrainLoss], $"epoch {e + 1}: {loss.Name} loss", 1e-3);
+        Assert.True(cpu.LastGradientNorm > cpu.ClipNorm, $"the gradient norm {cpu.LastGradientNorm} must exceed the clipping norm for clipping to be tested");
+        Parity.AssertClose([(float)cpu.LastGradientNorm], [(float)device.LastGradientNorm], "the norm before clipping at the last step", 1e-3);
+        Parity.AssertClose(cpuNet.Parameters, deviceNet.Parameters, "the parameters after Fit", 1e-3);
+        Assert.NotEqual(new DenseStack(12).Parameters.ToArray(), deviceNet.Parameters.ToArray());
     }
 
-    [Theory]
-    [InlineData("L1", "L1/L2 penalties")]
-    [InlineData("L2", "L1/L2 penalties")]
-    [InlineData("ClipNorm", "gradient clipping")]
-    [InlineData("checkpointing", "training checkpoints")]
-    public void Settings_the_device_lacks_are_refused_before_any_step(string setting, string named)
+    [Fact]
+    public void Optimizers_and_losses_without_device_kernels_are_refused_when_the_trainer_is_made()
+    {
+        var e = Assert.Throws<NotSupportedException>(() => Accelerators.IlgpuCpu.CreateTrainer(new DenseStack(1), new SignDescent()));
+        Assert.Contains("the SignDescent optimizer", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Sgd, Adam, AdamW and RmsProp", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<NotSupportedException>(() => Accelerators.IlgpuCpu.CreateTrainer(new DenseStack(1), new Sgd(0.1f), new AbsoluteError()));
+        Assert.Contains("the absolute error loss", e.Message, StringComparison.Ordinal);
+        Assert.Contains(Accelerators.IlgpuCpu.Name, e.Message, StringComparison.Ordinal);
+        // Both train on the CPU path.
+        var data = Random(16, seed: 41, learnable: true);
+        Assert.Single(new Trainer(new DenseStack(1), new SignDescent(), new AbsoluteError()).Fit(data, epochs: 1, batchSize: 8).Epochs);
+    }
+
+    [Fact]
+    public void Checkpointing_is_refused_before_any_step()
     {
         var net = new DenseStack(2);
         var before = net.Parameters.ToArray();
         var trainer = Accelerators.IlgpuCpu.CreateTrainer(net, new Sgd(0.1f));
         var recorder = new Recorder();
         trainer.Callbacks.Add(recorder);
-        switch (setting)
-        {
-            case "L1": trainer.L1 = 1e-3f; break;
-            case "L2": trainer.L2 = 1e-3f; break;
-            case "ClipNorm": trainer.ClipNorm = 1; break;
-        }
         var data = Random(16, seed: 41, learnable: true);
-        var checkpointing = setting == "checkpointing" ? new Checkpointing(Path.Combine(Path.GetTempPath(), $"device-refusal-{Guid.NewGuid():N}.ckpt")) : null;
+        var path = Path.Combine(Path.GetTempPath(), $"device-refusal-{Guid.NewGuid():N}.ckpt");
 
-        var e = Assert.Throws<NotSupportedException>(() => trainer.Fit(data, epochs: 1, batchSize: 8, checkpointing: checkpointing));
-        Assert.Contains(named, e.Message, StringComparison.Ordinal);
+        var e = Assert.Throws<NotSupportedException>(() => trainer.Fit(data, epochs: 1, batchSize: 8, checkpointing: new Checkpointing(path)));
+        Assert.Contains("training checkpoints", e.Message, StringComparison.Ordinal);
         Assert.Contains(trainer.Device, e.Message, StringComparison.Ordinal);
         Assert.Empty(recorder.Events);
-        if (checkpointing is null)
-            Assert.Contains(named, Assert.Throws<NotSupportedException>(() => trainer.TrainBatch(data, [0, 1, 2])).Message, StringComparison.Ordinal);
-        Accelerators.IlgpuCpu.Accelerator!.Synchronize();
+        Assert.False(File.Exists(path));
         Assert.Equal(before, net.Parameters.ToArray());
-        // The same settings train on the CPU path.
-        var cpu = new Trainer(new DenseStack(2), new Sgd(0.1f)) { L1 = trainer.L1, L2 = trainer.L2, ClipNorm = trainer.ClipNorm };
-        Assert.Single(cpu.Fit(data, epochs: 1, batchSize: 8).Epochs);
+        Assert.Single(trainer.Fit(data, epochs: 1, batchSize: 8).Epochs); // the same trainer without checkpointing
     }
 
     /// <summary>
@@ -238,6 +251,48 @@ public sealed class DeviceTrainerTests
         }
 
         public void OnFitEnd(Trainer trainer, FitResult result) => Events.Add($"fit end: best {result.BestEpoch}, stopped early {result.StoppedEarly}");
+    }
+
+    /// <summary>An optimizer of the user's own: θ −= lr·sign(g).</summary>
+    private sealed class SignDescent() : Optimizer(0.01f)
+    {
+        protected override void ResetState(int length)
+        {
+        }
+
+        protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
+        {
+            for (var i = 0; i < parameters.Length; i++) parameters[i] -= LearningRate * MathF.Sign(gradients[i]);
+        }
+
+        protected override IEnumerable<(string Name, double Value)> Hyperparameters() => [("lr", LearningRate)];
+    }
+
+    /// <summary>A loss of the user's own: the mean over samples of Σ|output − one-hot label|.</summary>
+    private sealed class AbsoluteError : ILoss
+    {
+        public string Name => "absolute error";
+
+        public LossResult Compute(ReadOnlySpan<float> output, ReadOnlySpan<int> labels, Span<float> gradient)
+        {
+            var classes = output.Length / labels.Length;
+            double total = 0;
+            var correct = 0;
+            for (var i = 0; i < labels.Length; i++)
+            {
+                var row = output.Slice(i * classes, classes);
+                var best = 0;
+                for (var c = 0; c < classes; c++)
+                {
+                    var d = row[c] - (c == labels[i] ? 1f : 0f);
+                    total += Math.Abs(d);
+                    if (!gradient.IsEmpty) gradient[i * classes + c] = MathF.Sign(d) / labels.Length;
+                    if (row[c] > row[best]) best = c;
+                }
+                if (best == labels[i]) correct++;
+            }
+            return new LossResult(total / labels.Length, correct);
+        }
     }
 
     private sealed class StopAt(long step) : ITrainingCallback
