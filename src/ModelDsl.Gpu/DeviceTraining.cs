@@ -13,7 +13,9 @@ public static class DeviceTraining
     /// epoch reports work as on the CPU. Per step only the batch and its labels go up and the batch's loss and hits
     /// come down; <see cref="Trainer.Model"/> (the CPU model) gets the device's parameters and buffers at the end of
     /// every epoch and when <see cref="Trainer.Fit"/> returns (the best epoch's, on both sides, when early stopping
-    /// restores them).
+    /// restores them). Training checkpoints (<see cref="Trainer.Fit"/>'s <c>checkpointing</c>) bring the parameters,
+    /// buffers and optimizer state down at each write and record the device's dropout stream
+    /// (<see cref="GpuModel.DropoutStream"/>); resuming puts them all back on the device.
     /// </summary>
     /// <exception cref="NotSupportedException">The device cannot train with <paramref name="optimizer"/> or <paramref name="loss"/> yet; the message names it.</exception>
     public static Trainer CreateTrainer(this GpuModel gpu, Optimizer optimizer, ILoss? loss = null)
@@ -35,7 +37,6 @@ internal sealed class GpuTrainingDevice(GpuModel gpu) : TrainingDevice
     /// </summary>
     private static readonly (Func<TrainingSetup, bool> Applies, Func<TrainingSetup, string> What)[] s_notYet =
     [
-        (s => s.Checkpointing, _ => "training checkpoints (Fit's checkpointing; save weights with SafeTensors.Save after Fit instead)"),
         (s => s.Optimizer is not (Sgd or Adam or RmsProp), s => $"the {s.Optimizer.GetType().Name} optimizer (Step: the device updates with Sgd, Adam, AdamW and RmsProp)"),
         (s => s.Loss is not (SoftmaxCrossEntropyLoss or MeanSquaredErrorLoss or MulticlassHingeLoss),
             s => $"the {s.Loss.Name} loss (ForwardBackward: the device computes softmax cross-entropy, with or without label smoothing, mean squared error and the multiclass hinge loss)"),
@@ -102,6 +103,16 @@ internal sealed class GpuTrainingDevice(GpuModel gpu) : TrainingDevice
     public override void CopyToHost() => gpu.CopyToHost();
 
     public override void CopyFromHost() => gpu.CopyFromHost();
+
+    public override OptimizerState ExportOptimizerState(Optimizer optimizer) => gpu.ExportOptimizerState(optimizer);
+
+    public override void ImportOptimizerState(Optimizer optimizer, OptimizerState state) => gpu.ImportOptimizerState(optimizer, state);
+
+    public override DeviceDropoutStream? DropoutStream
+    {
+        get => gpu.DropoutStream;
+        set => gpu.DropoutStream = value ?? throw new ArgumentNullException(nameof(value), "A device always draws its dropout masks from its own stream.");
+    }
 }
 
 /// <summary>Whether a device buffer holds only finite values: one launch, one int back.</summary>

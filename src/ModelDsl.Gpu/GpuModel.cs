@@ -69,6 +69,25 @@ public sealed class GpuModel : IDisposable
     /// <summary>The seed of the dropout masks (drawn on the device by a counter-based hash, not by the CPU model's generator).</summary>
     public uint DropoutSeed { get; }
 
+    /// <summary>
+    /// The dropout masks' stream: <see cref="DropoutSeed"/> and the masks drawn so far (one per dropout layer per
+    /// training forward). A training checkpoint records it; setting it (to a stream of the same seed) makes the next
+    /// masks those that followed it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The stream's seed is not <see cref="DropoutSeed"/>.</exception>
+    public DeviceDropoutStream DropoutStream
+    {
+        get => new(DropoutSeed, _dropoutCalls);
+        set
+        {
+            if (value.Seed != DropoutSeed)
+                throw new ArgumentException(
+                    Invariant($"{Name}: a dropout stream of seed {value.Seed} cannot continue on this device model, whose seed is {DropoutSeed}; move the model with ToAccelerator(accelerator, dropoutSeed: {value.Seed})."),
+                    nameof(value));
+            _dropoutCalls = value.Calls;
+        }
+    }
+
     /// <summary>The largest batch the device buffers hold now; a larger batch grows them once.</summary>
     public int BatchCapacity { get; private set; }
 

@@ -16,6 +16,11 @@ public readonly record struct PlateauCounters(double BestLoss, int EpochsSinceBe
 /// <param name="BestEpoch">The epoch it was seen at; null before the first.</param>
 public readonly record struct EarlyStoppingCounters(double BestLoss, int EpochsSinceBest, int? BestEpoch);
 
+/// <summary>Where an accelerator's dropout masks are: each training forward of a dropout layer draws one call's mask from a counter-based hash of the seed and the call.</summary>
+/// <param name="Seed">The device model's dropout seed (<c>ModelDsl.Gpu</c>'s <c>GpuModel.DropoutSeed</c>).</param>
+/// <param name="Calls">The masks drawn so far; the next one is call <paramref name="Calls"/>.</param>
+public readonly record struct DeviceDropoutStream(uint Seed, uint Calls);
+
 /// <summary>
 /// Everything a <see cref="Trainer.Fit"/> run needs to continue exactly where it was, in one safetensors file
 /// (PyTorch's <c>safetensors.torch.load_file</c> reads it): the model's parameters and buffers under their usual
@@ -23,7 +28,7 @@ public readonly record struct EarlyStoppingCounters(double BestLoss, int EpochsS
 /// under <c>optimizer.</c> (<c>optimizer.adam.m</c>, each as long as the flat parameter buffer); early stopping's
 /// best weights under <c>early_stopping.</c> with the model's names and shapes; and, as <c>__metadata__</c> strings,
 /// the position (step, epoch, batch), the run's shape (seed, samples, batch size, epochs), learning rates,
-/// random generator states, the unfinished epoch's sums, the epoch reports so far, the optimizer's scalars
+/// random generator states (and a device's dropout stream), the unfinished epoch's sums, the epoch reports so far, the optimizer's scalars
 /// (<c>optimizer.kind</c>, <c>optimizer.step</c> …) and the plateau and early-stopping counters.
 /// </summary>
 /// <remarks>Written atomically like <see cref="SafeTensors.Save"/>: a crash leaves the previous checkpoint or the new one, whole.</remarks>
@@ -39,6 +44,8 @@ public sealed class TrainingCheckpoint
     private const string FormatValue = "training/1";
     private const string RngPrefix = "rng.";
     private const string TrainerPrefix = "trainer.";
+    private const string DeviceDropoutSeedKey = "device_dropout.seed";
+    private const string DeviceDropoutCallsKey = "device_dropout.calls";
 
     /// <summary>Made by <see cref="Trainer.Fit"/> (to write) and <see cref="Read"/>.</summary>
     internal TrainingCheckpoint()
@@ -86,6 +93,12 @@ public sealed class TrainingCheckpoint
 
     /// <summary>Random generator states by name (<c>dropout</c>: the model's masks), as <see cref="Rng.State"/>.</summary>
     public IReadOnlyDictionary<string, UInt128> RngStates { get; internal init; } = new Dictionary<string, UInt128>();
+
+    /// <summary>
+    /// The device's dropout stream when the run trained on an accelerator (its masks come from it, not from
+    /// <see cref="RngStates"/>); null for a run on the CPU.
+    /// </summary>
+    public DeviceDropoutStream? DeviceDropout { get; internal init; }
 
     /// <summary>The sum of the training losses of the unfinished epoch's samples (each batch's mean × its size).</summary>
     public double PartialLossSum { get; internal init; }
@@ -185,6 +198,11 @@ public sealed class TrainingCheckpoint
             [OptimizerPrefix + "kind"] = Optimizer.Kind,
         };
         foreach (var (name, state) in RngStates) m[RngPrefix + name] = state.ToString("X32", CultureInfo.InvariantCulture);
+        if (DeviceDropout is { } stream)
+        {
+            m[DeviceDropoutSeedKey] = Text(stream.Seed);
+            m[DeviceDropoutCallsKey] = Text(stream.Calls);
+        }
         foreach (var (name, value) in TrainerSettings) m[TrainerPrefix + name] = value;
         foreach (var (name, value) in Optimizer.Scalars) m[OptimizerPrefix + name] = Text(value);
         if (Plateau is { } plateau)
@@ -255,6 +273,9 @@ public sealed class TrainingCheckpoint
             HasValidation = meta.Bool("validation"),
             TrainerSettings = settings,
             RngStates = rngStates,
+            DeviceDropout = contents.Metadata.ContainsKey(DeviceDropoutSeedKey)
+                ? new DeviceDropoutStream(meta.UInt(DeviceDropoutSeedKey), meta.UInt(DeviceDropoutCallsKey))
+                : null,
             PartialLossSum = meta.Double("partial.loss_sum"),
             PartialCorrect = meta.Long("partial.correct"),
             PartialSeen = meta.Int("partial.seen"),
@@ -369,14 +390,44 @@ public sealed class TrainingCheckpoint
     }
 
     /// <summary>
-    /// Puts the checkpoint's weights, optimizer state, dropout generator and counters into the objects of a
-    /// resumed run, after <see cref="CheckFits"/>. <paramref name="earlyStopping"/> must have been started.
+    /// Checks that the dropout masks of a run resumed where <paramref name="deviceStream"/> says (null: on the CPU)
+    /// go on as the checkpoint's run drew them: a model without dropout resumes anywhere; with dropout, a CPU run
+    /// resumes on the CPU and a device run on a device model of the same dropout seed. Changes nothing.
     /// </summary>
-    internal void Restore(Model model, Optimizer optimizer, EarlyStopping? earlyStopping, ReduceOnPlateau? plateau)
+    /// <exception cref="ArgumentException">The masks would differ; the message names the file, both sides and what to do.</exception>
+    internal void CheckDropout(Model model, DeviceDropoutStream? deviceStream)
+    {
+        if (!model.Layout.Steps.Any(s => s.Op == LayerOp.Dropout)) return; // no masks: the stream does not matter
+        var layer = model.Layout.Steps.First(s => s.Op == LayerOp.Dropout).Name;
+        switch (DeviceDropout, deviceStream)
+        {
+            case (null, not null):
+                throw new ArgumentException(
+                    $"{Path}: the checkpoint was written by a run on the CPU, whose dropout masks ('{layer}') come from the CPU model's generator (rng.{DropoutRng}); " +
+                    "a device draws its masks from its own stream, so the run would not go on with the same masks. Resume it on the CPU (new Trainer(model, ...)).", "checkpointing");
+            case ({ } written, null):
+                throw new ArgumentException(
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"{Path}: the checkpoint was written by a run on a device, whose dropout masks ('{layer}') come from the device's stream (seed {written.Seed}); ") +
+                    "the CPU model draws its masks from its own generator, so the run would not go on with the same masks. Resume it on a device (gpuModel.CreateTrainer(...)).", "checkpointing");
+            case ({ } saved, { } now) when saved.Seed != now.Seed:
+                throw new ArgumentException(
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"{Path}: the checkpoint's run drew its dropout masks with device seed {saved.Seed} but this device model's seed is {now.Seed}; move the model with ToAccelerator(accelerator, dropoutSeed: {saved.Seed})."),
+                    "checkpointing");
+        }
+    }
+
+    /// <summary>
+    /// Puts the checkpoint's weights, optimizer state, dropout generator and counters into the objects of a
+    /// resumed run, after <see cref="CheckFits"/>: the weights into <paramref name="model"/>, the optimizer state
+    /// through <paramref name="importOptimizer"/> (where the steps run). <paramref name="earlyStopping"/> must have been started.
+    /// </summary>
+    internal void Restore(Model model, Optimizer optimizer, Action<OptimizerState> importOptimizer, EarlyStopping? earlyStopping, ReduceOnPlateau? plateau)
     {
         CheckFits(model, optimizer, earlyStopping);
         foreach (var p in model.ParameterList.Concat(model.BufferList)) ModelTensors[p.Name].Data.CopyTo(p.Values);
-        optimizer.ImportState(model, Optimizer);
+        importOptimizer(Optimizer);
         model.DropoutRngState = RngStates[DropoutRng];
         if (plateau is not null && Plateau is { } counters) plateau.State = (counters.BestLoss, counters.EpochsSinceBest, counters.Reductions);
         if (earlyStopping is not null && EarlyStopping is { } stopping)
@@ -439,6 +490,9 @@ public sealed class TrainingCheckpoint
             int.TryParse(String(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && (allowNegative || v >= 0)
                 ? v
                 : throw Bad(key, allowNegative ? "a whole number" : "a whole number ≥ 0");
+
+        public uint UInt(string key) =>
+            uint.TryParse(String(key), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : throw Bad(key, "a whole number from 0 to 2³² − 1");
 
         public double Double(string key) =>
             double.TryParse(String(key), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw Bad(key, "a number");

@@ -18,7 +18,8 @@ public sealed partial class Trainer
 
     /// <summary>
     /// When <paramref name="run"/> resumes, reads and checks its checkpoint (every check before any change), then
-    /// puts back the weights, optimizer, generators, counters and <paramref name="reports"/>, sets
+    /// puts back the weights, optimizer, generators, counters and <paramref name="reports"/> (on the CPU model, and on the
+    /// device when it trains elsewhere), sets
     /// <paramref name="step"/> and <paramref name="baseRate"/>, and replays the epochs' shuffles of
     /// <paramref name="order"/> up to the epoch it starts in. Otherwise the run starts at epoch 1.
     /// </summary>
@@ -30,7 +31,10 @@ public sealed partial class Trainer
         checkpoint.CheckFits(Model, Optimizer, run.EarlyStopping); // the model and optimizer first: the most basic difference is named
         checkpoint.CheckRun(run.TrainCount, run.BatchSize, run.Seed, run.Epochs, run.HasSchedule, run.HasValidation, run.Plateau is not null,
             run.EarlyStopping?.Patience, Settings());
-        checkpoint.Restore(Model, Optimizer, run.EarlyStopping, run.Plateau);
+        checkpoint.CheckDropout(Model, _device.DropoutStream);
+        checkpoint.Restore(Model, Optimizer, state => _device.ImportOptimizerState(Optimizer, state), run.EarlyStopping, run.Plateau);
+        _device.CopyFromHost(); // the checkpoint's weights and buffers, where the steps run
+        if (checkpoint.DeviceDropout is { } stream && _device.DropoutStream?.Seed == stream.Seed) _device.DropoutStream = stream; // the masks go on from the checkpoint's call
 
         reports.AddRange(checkpoint.Reports);
         step = checkpoint.Step;
@@ -61,6 +65,7 @@ public sealed partial class Trainer
         IReadOnlyList<EpochReport> reports)
     {
         var path = run.Checkpointing?.Path ?? throw new InvalidOperationException("This run writes no checkpoints.");
+        _device.CopyToHost(); // a device's weights and buffers, onto the CPU model the checkpoint is written from
         var checkpoint = new TrainingCheckpoint
         {
             ModelType = Model.GetType().Name,
@@ -82,7 +87,8 @@ public sealed partial class Trainer
             PartialSeen = finished ? 0 : sums.Seen,
             PartialElapsed = finished ? TimeSpan.Zero : sums.Elapsed,
             Reports = reports.ToArray(),
-            Optimizer = Optimizer.ExportState(Model),
+            Optimizer = _device.ExportOptimizerState(Optimizer),
+            DeviceDropout = _device.DropoutStream,
             Plateau = run.Plateau?.State is { } p ? new PlateauCounters(p.Best, p.Since, p.Reductions) : null,
             EarlyStopping = run.EarlyStopping?.State is { } e ? new EarlyStoppingCounters(e.Best, e.Since, e.BestEpoch) : null,
         };

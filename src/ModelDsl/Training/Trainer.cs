@@ -34,7 +34,7 @@ public sealed partial class Trainer
         Model = device.Model;
         Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
         Loss = loss ?? ModelDsl.Loss.SoftmaxCrossEntropy;
-        ThrowIfUnsupported(checkpointing: false);
+        ThrowIfUnsupported();
     }
 
     /// <summary>
@@ -86,9 +86,9 @@ public sealed partial class Trainer
     public double LastGradientNorm { get; private set; }
 
     /// <summary>Throws when the device cannot train with this trainer's settings (the CPU path can train with any).</summary>
-    private void ThrowIfUnsupported(bool checkpointing)
+    private void ThrowIfUnsupported()
     {
-        if (_device.Unsupported(new TrainingSetup(Optimizer, Loss, _l1, _l2, _clipNorm, checkpointing)) is { } reason)
+        if (_device.Unsupported(new TrainingSetup(Optimizer, Loss, _l1, _l2, _clipNorm)) is { } reason)
             throw new NotSupportedException(reason);
     }
 
@@ -152,7 +152,7 @@ public sealed partial class Trainer
         ReduceOnPlateau? plateau = null, Checkpointing? checkpointing = null)
     {
         _pipeline.ThrowIfRunning();
-        ThrowIfUnsupported(checkpointing is not null);
+        ThrowIfUnsupported();
         CheckFits(train, nameof(train));
         if (validation is not null) CheckFits(validation, nameof(validation));
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
@@ -258,7 +258,7 @@ public sealed partial class Trainer
     /// <exception cref="TrainingDivergedException">The loss or the gradients are not finite; the parameters were not updated.</exception>
     public BatchResult TrainBatch(Dataset data, ReadOnlySpan<int> indices)
     {
-        ThrowIfUnsupported(checkpointing: false);
+        ThrowIfUnsupported();
         CheckFits(data, nameof(data));
         if (indices.IsEmpty) throw new ArgumentException("A batch needs at least one sample index.", nameof(indices));
         _batch.Gather(data, indices);

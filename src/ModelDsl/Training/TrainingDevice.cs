@@ -9,8 +9,7 @@ namespace ModelDsl;
 /// <param name="L1">λ₁ of the L1 penalty (0: none).</param>
 /// <param name="L2">λ₂ of the L2 penalty (0: none).</param>
 /// <param name="ClipNorm">The gradient clipping norm (0: none).</param>
-/// <param name="Checkpointing">Whether the run writes or resumes from training checkpoints.</param>
-internal readonly record struct TrainingSetup(Optimizer Optimizer, ILoss Loss, float L1, float L2, float ClipNorm, bool Checkpointing);
+internal readonly record struct TrainingSetup(Optimizer Optimizer, ILoss Loss, float L1, float L2, float ClipNorm);
 
 /// <summary>
 /// Where a <see cref="Trainer"/>'s computation runs: forward, loss, backward, the penalties, clipping and the
@@ -59,6 +58,18 @@ internal abstract class TrainingDevice
 
     /// <summary>Makes the device's parameters and buffers <see cref="Model"/>'s (nothing to do on the CPU).</summary>
     public abstract void CopyFromHost();
+
+    /// <summary><paramref name="optimizer"/>'s state where the steps run, in the CPU optimizers' format (<see cref="Optimizer.ExportState"/>).</summary>
+    public abstract OptimizerState ExportOptimizerState(Optimizer optimizer);
+
+    /// <summary>Makes <paramref name="state"/> <paramref name="optimizer"/>'s state where the steps run, its learning rate included.</summary>
+    public abstract void ImportOptimizerState(Optimizer optimizer, OptimizerState state);
+
+    /// <summary>
+    /// The device's own stream of dropout masks; null where dropout draws from the CPU model's generator
+    /// (<see cref="Model.DropoutRngState"/>). Setting it continues the stream at its call count; only its seed may not change.
+    /// </summary>
+    public abstract DeviceDropoutStream? DropoutStream { get; set; }
 }
 
 /// <summary>The CPU path: the generated C# of the model itself.</summary>
@@ -142,5 +153,18 @@ internal sealed class HostTrainingDevice(Model model) : TrainingDevice
 
     public override void CopyFromHost()
     {
+    }
+
+    public override OptimizerState ExportOptimizerState(Optimizer optimizer) => optimizer.ExportState(Model);
+
+    public override void ImportOptimizerState(Optimizer optimizer, OptimizerState state) => optimizer.ImportState(Model, state);
+
+    public override DeviceDropoutStream? DropoutStream
+    {
+        get => null;
+        set
+        {
+            if (value is not null) throw new InvalidOperationException("The CPU path draws dropout masks from the model's generator, not from a device stream.");
+        }
     }
 }
