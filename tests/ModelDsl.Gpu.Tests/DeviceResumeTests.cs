@@ -160,4 +160,127 @@ public sealed class DeviceResumeTests : IDisposable
             gpu.DropoutStream = new DeviceDropoutStream(0, calls);
         }
     }
+
+    /// <summary>
+    /// With dropout, a checkpoint resumes only where its masks go on: a CPU run's on the CPU, a device run's on a device
+    /// model of the same dropout seed; the other mismatch checks still hold. Each refusal names the file and what differs,
+    /// and comes before any change to the model or the device.
+    /// </summary>
+    [Fact]
+    public void Resuming_where_the_dropout_masks_or_the_run_differ_is_refused_before_any_change()
+    {
+        var cpuPath = PathOf("cpu.safetensors");
+        new Trainer(new NormDropoutStack(1), NewOptimizer("sgd")).Fit(Train, 1, BatchSize, seed: Seed, checkpointing: new Checkpointing(cpuPath));
+        Assert.Null(TrainingCheckpoint.Read(cpuPath).DeviceDropout);
+        var devicePath = PathOf("device.safetensors");
+        var (_, deviceGpu, device) = OnDevice("sgd", modelSeed: 1);
+        using (deviceGpu) device.Fit(Train, 1, BatchSize, seed: Seed, checkpointing: new Checkpointing(devicePath));
+
+        void Refused((NormDropoutStack Net, GpuModel? Gpu, Trainer Trainer) run, string path, string expected, int batchSize = BatchSize)
+        {
+            using (run.Gpu)
+            {
+                var before = run.Net.Parameters.ToArray();
+                var e = Assert.Throws<ArgumentException>(() =>
+                    run.Trainer.Fit(Train, 2, batchSize, seed: Seed, checkpointing: new Checkpointing(null) { ResumeFrom = path }));
+                Assert.Contains(path, e.Message, StringComparison.Ordinal);
+                Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+                Assert.Equal(before, run.Net.Parameters.ToArray());
+                run.Gpu?.CopyToHost(); // and the device's
+                Assert.Equal(before, run.Net.Parameters.ToArray());
+                Assert.Equal(0u, run.Gpu?.DropoutStream.Calls ?? 0);
+            }
+        }
+
+        Refused(OnDevice("sgd", modelSeed: 2), cpuPath, "written by a run on the CPU, whose dropout masks ('Drop')");
+        var cpuNet = new NormDropoutStack(2);
+        Refused((cpuNet, null, new Trainer(cpuNet, NewOptimizer("sgd"))), devicePath, "written by a run on a device, whose dropout masks ('Drop')");
+        Refused(OnDevice("sgd", modelSeed: 2, dropoutSeed: 7), devicePath, "device seed 0 but this device model's seed is 7; move the model with ToAccelerator(accelerator, dropoutSeed: 0)");
+        Refused(OnDevice("sgd", modelSeed: 2), devicePath, "batch size 8 but this one 6", batchSize: 6);
+        Refused(OnDevice("adam", modelSeed: 2), devicePath, "for Sgd but this optimizer is Adam");
+    }
+
+    /// <summary>
+    /// Without dropout nothing but the weights and the optimizer state carries over, and both are in the same format on
+    /// either side: a CPU run's checkpoint continues on a device and a device run's on the CPU, each ending where the
+    /// uninterrupted CPU run does (within the device's rounding).
+    /// </summary>
+    [Fact]
+    public void Without_dropout_a_checkpoint_moves_between_the_CPU_and_a_device()
+    {
+        var rng = new Rng(9);
+        var sample = Shape.Map(2, 3, 3); // DenseStack's input
+        var features = Parity.Random(ref rng, 32 * sample.Size, 1f);
+        var labels = Enumerable.Range(0, 32).Select(i => (features[i * sample.Size] > 0 ? 1 : 0) + (features[i * sample.Size + 9] > 0.5f ? 1 : 0)).ToArray();
+        var data = new Dataset(features, labels, sample);
+        FitResult Run(Trainer trainer, int epochs, Checkpointing? checkpointing) => trainer.Fit(data, epochs, 8, seed: 2, checkpointing: checkpointing);
+
+        var reference = new DenseStack(4);
+        Run(new Trainer(reference, new Adam(0.02f)), 3, null);
+        foreach (var writtenOnDevice in new[] { false, true })
+        {
+            var path = PathOf($"dense-{writtenOnDevice}.safetensors");
+            var first = new DenseStack(4);
+            using (var gpu = writtenOnDevice ? first.ToAccelerator(Accelerators.IlgpuCpu.Accelerator!) : null)
+                Run(gpu?.CreateTrainer(new Adam(0.02f)) ?? new Trainer(first, new Adam(0.02f)), 2, new Checkpointing(path));
+            var checkpoint = TrainingCheckpoint.Read(path);
+            Assert.Equal(8.0, checkpoint.Optimizer.Scalars["step"]); // Adam's step count, the device's too
+            Assert.Equal(writtenOnDevice, checkpoint.DeviceDropout is not null);
+
+            var resumed = new DenseStack(5);
+            using (var gpu = writtenOnDevice ? null : resumed.ToAccelerator(Accelerators.IlgpuCpu.Accelerator!))
+                Run(gpu?.CreateTrainer(new Adam(0.02f)) ?? new Trainer(resumed, new Adam(0.02f)), 3, new Checkpointing(null) { ResumeFrom = path });
+            Parity.AssertClose(reference.Parameters, resumed.Parameters, $"written {(writtenOnDevice ? "on the device" : "on the CPU")}, resumed on the other side", 1e-3);
+        }
+        Assert.NotEqual(new DenseStack(4).Parameters.ToArray(), reference.Parameters.ToArray());
+    }
+
+    /// <summary>Bytes allocated process-wide from one step's end to the next's, within an epoch after the first.</summary>
+    private sealed class StepAllocations : ITrainingCallback
+    {
+        private long _last = -1;
+        private int _lastEpoch;
+
+        public List<(long Step, long Bytes)> Windows { get; } = [];
+
+        public void OnBatchEnd(Trainer trainer, in BatchProgress progress)
+        {
+            var now = GC.GetTotalAllocatedBytes(precise: true);
+            if (_last >= 0 && progress.Epoch == _lastEpoch && progress.Epoch > 1) Windows.Add((progress.Step, now - _last));
+            _lastEpoch = progress.Epoch;
+            _last = GC.GetTotalAllocatedBytes(precise: true);
+        }
+    }
+
+    /// <summary>The steps between checkpoint writes allocate no more than the steps of a run that writes none.</summary>
+    [Fact]
+    public void Steps_between_checkpoints_allocate_no_more_than_without_checkpoints()
+    {
+        const int every = 4;
+        var data = Images(96, 3);
+        List<(long Step, long Bytes)> Steps(Checkpointing? checkpointing)
+        {
+            var (_, gpu, trainer) = OnDevice("adam", modelSeed: 1);
+            using (gpu)
+            {
+                var probe = new StepAllocations();
+                trainer.Callbacks.Add(probe);
+                trainer.Prefetch = false; // the producer thread's allocations would land in the process-wide windows
+                trainer.Fit(data, epochs: 3, batchSize: 8, seed: Seed, checkpointing: checkpointing);
+                return probe.Windows;
+            }
+        }
+
+        var without = Steps(null);
+        var with = Steps(new Checkpointing(PathOf("alloc.safetensors")) { EverySteps = every, EveryEpoch = false });
+        // A window ending at step s began after step s − 1's callbacks, and so holds s − 1's write when (s − 1) % every == 0.
+        var writes = with.Where(w => (w.Step - 1) % every == 0).ToList();
+        var between = with.Where(w => (w.Step - 1) % every != 0).Select(w => w.Bytes).Order().ToList();
+        var plain = without.Select(w => w.Bytes).Order().ToList();
+        Assert.All(writes, w => Assert.True(w.Bytes > 0, $"the window after step {w.Step - 1}'s write allocated nothing: was it written?"));
+        // The counts are process-wide: compare the typical step (the median) and all but the top fifth, never one stray window.
+        Assert.True(between[between.Count / 2] <= plain[plain.Count / 2], $"median step: {between[between.Count / 2]} B between checkpoints, {plain[plain.Count / 2]} B without");
+        Assert.True(between[between.Count * 4 / 5] <= plain[plain.Count * 4 / 5],
+            $"steps between checkpoints: {string.Join(", ", between)} B; without checkpoints: {string.Join(", ", plain)} B");
+    }
 }

@@ -148,26 +148,6 @@ public sealed class DeviceTrainerTests
         Assert.Single(new Trainer(new DenseStack(1), new SignDescent(), new AbsoluteError()).Fit(data, epochs: 1, batchSize: 8).Epochs);
     }
 
-    [Fact]
-    public void Checkpointing_is_refused_before_any_step()
-    {
-        var net = new DenseStack(2);
-        var before = net.Parameters.ToArray();
-        var trainer = Accelerators.IlgpuCpu.CreateTrainer(net, new Sgd(0.1f));
-        var recorder = new Recorder();
-        trainer.Callbacks.Add(recorder);
-        var data = Random(16, seed: 41, learnable: true);
-        var path = Path.Combine(Path.GetTempPath(), $"device-refusal-{Guid.NewGuid():N}.ckpt");
-
-        var e = Assert.Throws<NotSupportedException>(() => trainer.Fit(data, epochs: 1, batchSize: 8, checkpointing: new Checkpointing(path)));
-        Assert.Contains("training checkpoints", e.Message, StringComparison.Ordinal);
-        Assert.Contains(trainer.Device, e.Message, StringComparison.Ordinal);
-        Assert.Empty(recorder.Events);
-        Assert.False(File.Exists(path));
-        Assert.Equal(before, net.Parameters.ToArray());
-        Assert.Single(trainer.Fit(data, epochs: 1, batchSize: 8).Epochs); // the same trainer without checkpointing
-    }
-
     /// <summary>
     /// A NaN in one input: the step is refused (the device's clamping activations may turn the NaN into a finite loss,
     /// but then its gradient is not finite) and nothing is updated; the device names the first layer whose output is not finite.
