@@ -3,7 +3,9 @@ namespace ModelDsl;
 /// <summary>
 /// How <see cref="Trainer.Fit"/> writes training checkpoints (<see cref="TrainingCheckpoint"/>) and resumes from one.
 /// A run resumed from a checkpoint of step k ends with the same parameters and buffers, bit for bit, and the same
-/// epoch reports (timings aside), as the run that was never interrupted.
+/// epoch reports (timings aside), as the run that was never interrupted; on a device trainer (<c>ModelDsl.Gpu</c>) too,
+/// whose checkpoints also record the device's dropout stream. A checkpoint of a model with dropout resumes only where
+/// its masks go on (a CPU run's on the CPU, a device run's on a device model of the same dropout seed).
 /// </summary>
 /// <example>
 /// <code>
