@@ -1,3 +1,5 @@
+using ModelDsl.Testing;
+
 namespace ModelDsl.Gpu.Tests;
 
 /// <summary>Batch norm (running statistics) and dropout (the device's mask stream): both carry state from step to step, for exact-resume tests on a device.</summary>
@@ -233,23 +235,6 @@ public sealed class DeviceResumeTests : IDisposable
             Parity.AssertClose(reference.Parameters, resumed.Parameters, $"written {(writtenOnDevice ? "on the device" : "on the CPU")}, resumed on the other side", 1e-3);
         }
         Assert.NotEqual(new DenseStack(4).Parameters.ToArray(), reference.Parameters.ToArray());
-    }
-
-    /// <summary>Bytes allocated process-wide from one step's end to the next's, within an epoch after the first.</summary>
-    private sealed class StepAllocations : ITrainingCallback
-    {
-        private long _last = -1;
-        private int _lastEpoch;
-
-        public List<(long Step, long Bytes)> Windows { get; } = [];
-
-        public void OnBatchEnd(Trainer trainer, in BatchProgress progress)
-        {
-            var now = GC.GetTotalAllocatedBytes(precise: true);
-            if (_last >= 0 && progress.Epoch == _lastEpoch && progress.Epoch > 1) Windows.Add((progress.Step, now - _last));
-            _lastEpoch = progress.Epoch;
-            _last = GC.GetTotalAllocatedBytes(precise: true);
-        }
     }
 
     /// <summary>The steps between checkpoint writes allocate no more than the steps of a run that writes none.</summary>

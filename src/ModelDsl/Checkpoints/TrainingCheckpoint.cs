@@ -420,6 +420,13 @@ public sealed class TrainingCheckpoint
 
     /// <summary>
     /// Puts the checkpoint's weights, optimizer state, dropout generator and counters into the objects of a
+    /// resumed run on the CPU, after <see cref="CheckFits"/>. <paramref name="earlyStopping"/> must have been started.
+    /// </summary>
+    internal void Restore(Model model, Optimizer optimizer, EarlyStopping? earlyStopping, ReduceOnPlateau? plateau) =>
+        Restore(model, optimizer, state => optimizer.ImportState(model, state), earlyStopping, plateau);
+
+    /// <summary>
+    /// Puts the checkpoint's weights, optimizer state, dropout generator and counters into the objects of a
     /// resumed run, after <see cref="CheckFits"/>: the weights into <paramref name="model"/>, the optimizer state
     /// through <paramref name="importOptimizer"/> (where the steps run). <paramref name="earlyStopping"/> must have been started.
     /// </summary>

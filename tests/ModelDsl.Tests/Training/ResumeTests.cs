@@ -1,3 +1,4 @@
+using ModelDsl.Testing;
 using ModelDsl.Tests.Generated;
 
 namespace ModelDsl.Tests.Training;
@@ -289,23 +290,6 @@ public sealed class ResumeAllocationTests : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("modeldsl-resume-alloc-").FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    /// <summary>Bytes allocated process-wide from one step's end to the next's.</summary>
-    private sealed class StepAllocations : ITrainingCallback
-    {
-        private long _last = -1;
-        private int _lastEpoch;
-
-        public List<(long Step, long Bytes)> Windows { get; } = [];
-
-        public void OnBatchEnd(Trainer trainer, in BatchProgress progress)
-        {
-            var now = GC.GetTotalAllocatedBytes(precise: true);
-            if (_last >= 0 && progress.Epoch == _lastEpoch && progress.Epoch > 1) Windows.Add((progress.Step, now - _last));
-            _lastEpoch = progress.Epoch;
-            _last = GC.GetTotalAllocatedBytes(precise: true);
-        }
-    }
 
     [Fact]
     public void StepsBetweenCheckpoints_AllocateNothing()
