@@ -56,8 +56,10 @@ public static unsafe class Conv2D
         var packedW = WorkerPool.ThreadScratch.PackedWeights(T.G * PackedGroup<T>());
         for (var g = 0; g < T.G; g++)
             Sgemm.PackAll(false, KG<T>(), ColRows<T>(), w + (long)g * KG<T>() * ColRows<T>(), ColRows<T>(), packedW + (long)g * PackedGroup<T>());
-        var job = new ForwardJob<T> { X = x, W = packedW, B = b, Y = y, Parts = Parts<T>(n), N = n };
-        WorkerPool.Run(ref job, job.Parts);
+        var width = Sgemm.WidthFor(Positions<T>());
+        var (strips, stripWidth) = ColumnStrips<T>(n, 2 * width);
+        var job = new ForwardJob<T> { X = x, W = packedW, B = b, Y = y, Strips = strips, StripWidth = stripWidth, VectorWidth = width };
+        WorkerPool.Run(ref job, n * strips, parallel: IsLarge<T>(n));
     }
 
     /// <summary>dx (N, C, H, W) = ∂/∂x (overwritten; skipped when null), dw += ∂/∂w (skipped when null); buffers already checked.</summary>
@@ -103,8 +105,23 @@ public static unsafe class Conv2D
     private static bool IsPointwise<T>() where T : struct, IConv2DShape =>
         T.KH == 1 && T.KW == 1 && T.SH == 1 && T.SW == 1 && T.PadTop == 0 && T.PadLeft == 0 && T.OH == T.H && T.OW == T.W;
 
-    private static int Parts<T>(int n) where T : struct, IConv2DShape =>
-        (long)n * WeightSize<T>() * Positions<T>() >= ParallelThreshold ? Math.Min(n, WorkerPool.Degree) : 1;
+    private static bool IsLarge<T>(int n) where T : struct, IConv2DShape => (long)n * WeightSize<T>() * Positions<T>() >= ParallelThreshold;
+
+    private static int Parts<T>(int n) where T : struct, IConv2DShape => IsLarge<T>(n) ? Math.Min(n, WorkerPool.Degree) : 1;
+
+    // Parts per dispatch the forward aims for: a few per thread, so a part held up by another
+    // process on a shared core leaves the rest to the others.
+    private const int PartsPerThread = 4;
+
+    // The forward splits each sample's output positions into strips of whole NR-column panels when the
+    // batch alone gives too few parts: (strips per sample, positions per strip).
+    private static (int Strips, int Width) ColumnStrips<T>(int n, int nr) where T : struct, IConv2DShape
+    {
+        var panels = (Positions<T>() + nr - 1) / nr;
+        var strips = !IsLarge<T>(n) ? 1 : Math.Clamp((PartsPerThread * WorkerPool.Degree + n - 1) / n, 1, panels);
+        var panelsPerStrip = (panels + strips - 1) / strips;
+        return ((panels + panelsPerStrip - 1) / panelsPerStrip, panelsPerStrip * nr);
+    }
 
     // Samples [first, end) of part `part` out of `parts` over a batch of n.
     private static (int First, int End) Range(int part, int parts, int n) => (part * n / parts, (part + 1) * n / parts);
@@ -115,30 +132,128 @@ public static unsafe class Conv2D
     private struct ForwardJob<T> : IParallelJob where T : struct, IConv2DShape
     {
         public float* X, W, B, Y;   // x (N, C, H, W), w_g (KG, CF) packed by Sgemm.PackAll per group, b (K) or null, y (N, K, P)
-        public int N, Parts;
+        public int Strips, StripWidth, VectorWidth;
 
-        public readonly void Reserve(Scratch scratch) => scratch.Col(ColSize<T>());
+        public readonly void Reserve(Scratch scratch) { }
 
+        // Part = (sample, strip of output positions): y_g[:, strip] = w_g · col_g[:, strip] + b_g, with the
+        // GEMM packing col_g's panels straight from x (no im2col matrix).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Run(int part, Scratch scratch)
         {
-            var (first, end) = Range(part, Parts, N);
-            var buffer = scratch.Col(ColSize<T>());   // col_g is (CF, P)
-            for (var s = first; s < end; s++)
+            var s = part / Strips;
+            var first = part % Strips * StripWidth;
+            var width = Math.Min(StripWidth, Positions<T>() - first);
+            var xs = X + (long)s * InputSize<T>();
+            var ys = Y + (long)s * OutputSize<T>();   // y_s is (K, P)
+            for (var g = 0; g < T.G; g++)
             {
-                var xs = X + (long)s * InputSize<T>();
-                var ys = Y + (long)s * OutputSize<T>();   // y_s is (K, P)
-                if (B != null) KernelMath.FillRows(ys, B, T.K, Positions<T>());
-                for (var g = 0; g < T.G; g++)
-                {
-                    var col = IsPointwise<T>() ? GroupInput<T>(xs, g) : buffer;
-                    if (!IsPointwise<T>()) Im2Col<T>(GroupInput<T>(xs, g), col);
-                    var yg = ys + (long)g * KG<T>() * Positions<T>();   // y_g is (KG, P)
-                    Sgemm.Multiply(false, false, KG<T>(), Positions<T>(), ColRows<T>(), null, ColRows<T>(), col, Positions<T>(),
-                        yg, Positions<T>(), accumulate: B != null, packedA: W + (long)g * PackedGroup<T>());
-                }
+                var yg = ys + (long)g * KG<T>() * Positions<T>() + first;   // y_g is (KG, P)
+                Sgemm.MultiplyPacked(VectorWidth, KG<T>(), width, ColRows<T>(), W + (long)g * PackedGroup<T>(),
+                    new ImplicitColumns<T>(GroupInput<T>(xs, g), first), yg, Positions<T>(), accumulate: false,
+                    rowBias: B == null ? null : B + (long)g * KG<T>(), scratch);
             }
         }
+    }
+
+    /// <summary>
+    /// The im2col matrix col (CF, P) of one group's channels x (CG, H, W), from column
+    /// <paramref name="firstColumn"/> on, packed into GEMM panels straight from x: row (c, i, j), column
+    /// (oh, ow) is x[c, oh·SH + i·DH − PadTop, ow·SW + j·DW − PadLeft], zero over padding.
+    /// </summary>
+    private readonly struct ImplicitColumns<T>(float* x, int firstColumn) : IPanelSource where T : struct, IConv2DShape
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Pack(int p0, int kc, int j0, int nc, int nr, float* dst)
+        {
+            var start = firstColumn + j0;
+            if (IsPointwise<T>())
+            {
+                // col is x itself: row c is channel c's plane.
+                for (var r = 0; r < kc; r++)
+                {
+                    var src = x + (long)(p0 + r) * Positions<T>() + start;
+                    for (var jr = 0; jr < nc; jr += nr) DenseSource.PanelRow(src + jr, dst + jr * kc + r * nr, Math.Min(nr, nc - jr), nr);
+                }
+                return;
+            }
+            var startRow = start / T.OW;
+            var startColumn = start - startRow * T.OW;
+            for (var r = 0; r < kc; r++)
+            {
+                var row = p0 + r;
+                var c = row / (T.KH * T.KW);
+                var tap = row - c * T.KH * T.KW;
+                var i = tap / T.KW;
+                var j = tap - i * T.KW;
+                var (lo, hi) = ValidColumns<T>(j);
+                // x[ow·SW] is x[c, ih, ow·SW + j·DW − PadLeft] once shifted to input row ih.
+                var xc = x + (long)c * T.H * T.W - T.PadLeft + j * T.DW;
+                var d = dst + r * nr;   // row r of the current panel
+                var lane = 0;
+                var oh = startRow;
+                var ow = startColumn;
+                for (var left = nc; left > 0;)
+                {
+                    // A run: one output row, one panel.
+                    var len = Math.Min(Math.Min(left, T.OW - ow), nr - lane);
+                    var ih = oh * T.SH + i * T.DH - T.PadTop;
+                    if ((uint)ih >= (uint)T.H) ClearRun(d + lane, len);
+                    else GatherRun(xc + (long)ih * T.W, d + lane, ow, len, lo, hi);
+                    left -= len;
+                    lane += len;
+                    ow += len;
+                    if (ow == T.OW) { ow = 0; oh++; }
+                    if (lane == nr) { lane = 0; d += nr * kc; }
+                }
+                if (lane != 0) ClearRun(d + lane, nr - lane);
+            }
+        }
+
+        // d[t] = x[(ow + t)·SW] for output columns ow + t in [lo, hi), else 0, t < len.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void GatherRun(float* x, float* d, int ow, int len, int lo, int hi)
+        {
+            if (T.SW == 1 && ow >= lo && ow + len <= hi)
+            {
+                CopyRun(x + ow, d, len);
+                return;
+            }
+            var a = Math.Clamp(lo - ow, 0, len);
+            var b = Math.Max(a, Math.Clamp(hi - ow, 0, len));
+            ClearRun(d, a);
+            if (T.SW == 1) CopyRun(x + ow + a, d + a, b - a);
+            else for (var t = a; t < b; t++) d[t] = x[(long)(ow + t) * T.SW];
+            ClearRun(d + b, len - b);
+        }
+    }
+
+    /// <summary>d[0..n) = s[0..n) for the short runs of a panel: whole vectors, the last one overlapping.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRun(float* s, float* d, int n)
+    {
+        if (n >= 8)
+        {
+            var i = 0;
+            for (; i <= n - 8; i += 8) Vector256.Store(Vector256.Load(s + i), d + i);
+            if (i < n) Vector256.Store(Vector256.Load(s + n - 8), d + n - 8);
+            return;
+        }
+        for (var i = 0; i < n; i++) d[i] = s[i];
+    }
+
+    /// <summary>d[0..n) = 0 for the short runs of a panel: whole vectors, the last one overlapping.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ClearRun(float* d, int n)
+    {
+        if (n >= 8)
+        {
+            var i = 0;
+            for (; i <= n - 8; i += 8) Vector256.Store(Vector256<float>.Zero, d + i);
+            if (i < n) Vector256.Store(Vector256<float>.Zero, d + n - 8);
+            return;
+        }
+        for (var i = 0; i < n; i++) d[i] = 0;
     }
 
     private struct BackwardJob<T> : IParallelJob where T : struct, IConv2DShape

@@ -14,17 +14,58 @@ internal static unsafe class Sgemm
 {
     /// <summary>Depth of a packed block (rows of op(B), columns of op(A)).</summary>
     public const int KC = 256;
-    /// <summary>Rows of op(A) per packed block; a multiple of every micro-kernel's MR.</summary>
-    public const int MC = 120;
-    /// <summary>Columns of op(B) per packed block; a multiple of every micro-kernel's NR.</summary>
-    public const int NC = 1024;
+    /// <summary>Rows of op(A) per packed block; a multiple of MR.</summary>
+    public const int MC = 128;
+    /// <summary>Columns of op(B) per packed block; a multiple of every micro-kernel's NR. A packed B
+    /// block (KC, NC) takes half of a 1 MiB L2 cache, leaving room for the weights of a convolution.</summary>
+    public const int NC = 512;
     /// <summary>Floats in a packed A block, (MC, KC).</summary>
     public const int PackASize = MC * KC;
     /// <summary>Floats in a packed B block, (KC, NC).</summary>
     public const int PackBSize = KC * NC;
 
+    /// <summary>Rows of C per micro-kernel tile.</summary>
+    public const int MR = 8;
+
     // Below this many multiply-adds a GEMM runs on the calling thread only.
     private const long ParallelThreshold = 1L << 21;
+
+    [ThreadStatic] private static int t_widthOverride;
+
+    /// <summary>
+    /// Floats per vector of the micro-kernel that products started on this thread use: the widest the
+    /// hardware accelerates (16, 8 or 4), unless <see cref="ForceWidth"/> chose a narrower one.
+    /// </summary>
+    public static int Width => t_widthOverride != 0 ? t_widthOverride
+        : Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 4;
+
+    /// <summary>
+    /// The vector width for a product whose C has <paramref name="columns"/> columns: <see cref="Width"/>,
+    /// or 8 floats where 16-float tiles (32 columns) would pad C so much that the narrower tiles
+    /// (16 columns) win although each does less work per instruction (a 4×4 map's 16 positions).
+    /// </summary>
+    public static int WidthFor(int columns)
+    {
+        var width = Width;
+        if (t_widthOverride != 0 || width != 16) return width;
+        return RoundUp(columns, 16) * 5 < RoundUp(columns, 32) * 4 ? 8 : 16;
+    }
+
+    private static long RoundUp(int value, int multiple) => ((long)value + multiple - 1) / multiple * multiple;
+
+    /// <summary>
+    /// Makes products started on this thread (and the parts they hand to other threads) use vectors of
+    /// <paramref name="width"/> floats (16, 8 or 4; 0 restores the hardware's widest), so the narrower
+    /// micro-kernels run and are tested on any CPU.
+    /// </summary>
+    public static void ForceWidth(int width)
+    {
+        if (width is not (0 or 4 or 8 or 16))
+            throw new ArgumentOutOfRangeException(nameof(width), width, "The vector width must be 4, 8 or 16 floats (or 0 for the hardware's).");
+        if (width == 16 && !Vector512.IsHardwareAccelerated || width == 8 && !Vector256.IsHardwareAccelerated)
+            throw new NotSupportedException($"This CPU does not accelerate vectors of {width} floats.");
+        t_widthOverride = width;
+    }
 
     /// <summary>
     /// C (M, N) = op(A) · op(B), or C += op(A) · op(B) when <paramref name="accumulate"/>.
@@ -38,12 +79,33 @@ internal static unsafe class Sgemm
     public static void Multiply(bool transA, bool transB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, bool parallel = true, float* packedA = null)
     {
-        if (Vector512.IsHardwareAccelerated)
-            Multiply<Vector512<float>, V512>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallel, packedA);
-        else if (Vector256.IsHardwareAccelerated)
-            Multiply<Vector256<float>, V256>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallel, packedA);
-        else
-            Multiply<Vector128<float>, V128>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallel, packedA);
+        switch (Width)
+        {
+            case 16: Multiply<Vector512<float>, V512>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallel, packedA); break;
+            case 8: Multiply<Vector256<float>, V256>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallel, packedA); break;
+            default: Multiply<Vector128<float>, V128>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallel, packedA); break;
+        }
+    }
+
+    /// <summary>
+    /// C (M, N) = (or +=) op(A) · op(B) on the calling thread, where op(A) was packed whole by
+    /// <see cref="PackAll"/> and <paramref name="source"/> packs op(B) (K, N) panel by panel (so op(B)
+    /// need never exist as a matrix: a convolution gathers it from its input). When
+    /// <paramref name="rowBias"/> is given (and not <paramref name="accumulate"/>), C's row i starts from
+    /// rowBias[i] instead of 0, added as the last step of the first depth block's tile store.
+    /// <paramref name="width"/> is the floats per vector (16, 8 or 4), usually <see cref="Width"/> read on
+    /// the thread that split the work.
+    /// </summary>
+    public static void MultiplyPacked<TSource>(int width, int m, int n, int k, float* packedA, in TSource source,
+        float* c, int ldc, bool accumulate, float* rowBias, Scratch scratch) where TSource : struct, IPanelSource
+    {
+        var rows = new PackedRows(packedA, m, 0);
+        switch (width)
+        {
+            case 16: Serial<Vector512<float>, V512, TSource>(false, m, n, k, null, 0, source, c, ldc, accumulate, rowBias, scratch, rows); break;
+            case 8: Serial<Vector256<float>, V256, TSource>(false, m, n, k, null, 0, source, c, ldc, accumulate, rowBias, scratch, rows); break;
+            default: Serial<Vector128<float>, V128, TSource>(false, m, n, k, null, 0, source, c, ldc, accumulate, rowBias, scratch, rows); break;
+        }
     }
 
     /// <summary>Floats that <see cref="PackAll"/> writes for an op(A) of (M, K): (M↑MR)·K.</summary>
@@ -88,7 +150,8 @@ internal static unsafe class Sgemm
             parts = (tiles + job.TilesPerPart - 1) / job.TilesPerPart;
         }
         if (parts == 1)
-            Serial<TV, TOps>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, WorkerPool.ThreadScratch, new PackedRows(packedA, m, 0));
+            Serial<TV, TOps, DenseSource>(transA, m, n, k, a, lda, new DenseSource(transB, b, ldb), c, ldc, accumulate, null,
+                WorkerPool.ThreadScratch, new PackedRows(packedA, m, 0));
         else
             WorkerPool.Run(ref job, parts);
     }
@@ -109,21 +172,19 @@ internal static unsafe class Sgemm
                 // Columns [start, start + width) of C and op(B).
                 var width = Math.Min(N - start, TilesPerPart * TileSize);
                 var b = TransB ? B + (long)start * Ldb : B + start;
-                Serial<TV, TOps>(TransA, TransB, M, width, K, A, Lda, b, Ldb, C + start, Ldc, Accumulate, scratch, new PackedRows(PackedA, M, 0));
+                Serial<TV, TOps, DenseSource>(TransA, M, width, K, A, Lda, new DenseSource(TransB, b, Ldb), C + start, Ldc, Accumulate, null,
+                    scratch, new PackedRows(PackedA, M, 0));
             }
             else
             {
                 // Rows [start, start + height) of C and op(A).
                 var height = Math.Min(M - start, TilesPerPart * TileSize);
                 var a = TransA ? A + start : A + (long)start * Lda;
-                Serial<TV, TOps>(TransA, TransB, height, N, K, a, Lda, B, Ldb, C + (long)start * Ldc, Ldc, Accumulate, scratch,
-                    new PackedRows(PackedA, M, start));
+                Serial<TV, TOps, DenseSource>(TransA, height, N, K, a, Lda, new DenseSource(TransB, B, Ldb), C + (long)start * Ldc, Ldc, Accumulate, null,
+                    scratch, new PackedRows(PackedA, M, start));
             }
         }
     }
-
-    /// <summary>Rows of C per micro-kernel tile.</summary>
-    public const int MR = 6;
 
     /// <summary>All of op(A) packed by <see cref="PackAll"/> (null when not packed ahead), of which this
     /// product uses the rows from <paramref name="firstRow"/> (a multiple of MR).</summary>
@@ -138,15 +199,21 @@ internal static unsafe class Sgemm
 
     /// <summary>The blocked GEMM on the calling thread, packing into <paramref name="scratch"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Serial<TV, TOps>(bool transA, bool transB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, Scratch scratch, PackedRows packed)
-        where TV : struct where TOps : struct, IVectorOps<TV>
+    private static void Serial<TV, TOps, TSource>(bool transA, int m, int n, int k, float* a, int lda, in TSource b,
+        float* c, int ldc, bool accumulate, float* rowBias, Scratch scratch, PackedRows packed)
+        where TV : struct where TOps : struct, IVectorOps<TV> where TSource : struct, IPanelSource
     {
         var nr = 2 * TOps.Width;
+        if (accumulate) rowBias = null;
         if (k <= 0)
         {
             if (!accumulate)
-                for (var i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
+                for (var i = 0; i < m; i++)
+                {
+                    var row = new Span<float>(c + (long)i * ldc, n);
+                    if (rowBias == null) row.Clear();
+                    else row.Fill(rowBias[i]);
+                }
             return;
         }
         var packA = scratch.PackA;   // (MC, KC) as MR-row panels
@@ -158,8 +225,9 @@ internal static unsafe class Sgemm
             for (var pc = 0; pc < k; pc += KC)
             {
                 var kc = Math.Min(KC, k - pc);
-                PackB(transB, b, ldb, pc, kc, jc, nc, nr, packB);
+                b.Pack(pc, kc, jc, nc, nr, packB);
                 var add = accumulate || pc > 0;
+                var bias = pc == 0 ? rowBias : null;
                 for (var ic = 0; ic < m; ic += MC)
                 {
                     var mc = Math.Min(MC, m - ic);
@@ -175,15 +243,20 @@ internal static unsafe class Sgemm
                             var pa = blockA + ir * kc;
                             var pb = packB + jr * kc;
                             var cp = c + (long)(ic + ir) * ldc + jc + jr;
+                            var tileBias = bias == null ? null : bias + ic + ir;
                             if (mh == MR && nw == nr)
                             {
-                                MicroKernel<TV, TOps>(kc, pa, pb, cp, ldc, add);
+                                MicroKernel<TV, TOps>(kc, pa, pb, cp, ldc, add, tileBias);
                                 continue;
                             }
-                            MicroKernel<TV, TOps>(kc, pa, pb, tile, nr, false);
+                            MicroKernel<TV, TOps>(kc, pa, pb, tile, nr, false, null);
                             for (var i = 0; i < mh; i++)
                                 for (var j = 0; j < nw; j++)
-                                    cp[(long)i * ldc + j] = add ? cp[(long)i * ldc + j] + tile[i * nr + j] : tile[i * nr + j];
+                                {
+                                    var v = tile[i * nr + j];
+                                    ref var target = ref cp[(long)i * ldc + j];
+                                    target = add ? target + v : tileBias != null ? v + tileBias[i] : v;
+                                }
                         }
                     }
                 }
@@ -224,10 +297,80 @@ internal static unsafe class Sgemm
         }
     }
 
-    // packB (kc, nc↑NR): panel r holds columns [r·NR, r·NR + NR) of the block, one NR-vector per depth p;
-    // columns past nc are zeros.
+    /// <summary>
+    /// c (MR, NR) = (or +=) Σ_p a[p, :]ᵀ · b[p, :], where a is an MR-row packed panel (kc, MR) and b an
+    /// NR-column packed panel (kc, NR), NR = 2 vectors; the 16 accumulators stay in registers. When
+    /// <paramref name="bias"/> is given, row i is stored as its sum + bias[i].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MicroKernel<TV, TOps>(int kc, float* a, float* b, float* c, int ldc, bool accumulate, float* bias)
+        where TV : struct where TOps : struct, IVectorOps<TV>
+    {
+        var w = TOps.Width;
+        TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        TV c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (var p = 0; p < kc; p++, a += MR, b += 2 * w)
+        {
+            var b0 = TOps.Load(b);
+            var b1 = TOps.Load(b + w);
+            var ai = TOps.Broadcast(a[0]); c00 = TOps.Fma(ai, b0, c00); c01 = TOps.Fma(ai, b1, c01);
+            ai = TOps.Broadcast(a[1]); c10 = TOps.Fma(ai, b0, c10); c11 = TOps.Fma(ai, b1, c11);
+            ai = TOps.Broadcast(a[2]); c20 = TOps.Fma(ai, b0, c20); c21 = TOps.Fma(ai, b1, c21);
+            ai = TOps.Broadcast(a[3]); c30 = TOps.Fma(ai, b0, c30); c31 = TOps.Fma(ai, b1, c31);
+            ai = TOps.Broadcast(a[4]); c40 = TOps.Fma(ai, b0, c40); c41 = TOps.Fma(ai, b1, c41);
+            ai = TOps.Broadcast(a[5]); c50 = TOps.Fma(ai, b0, c50); c51 = TOps.Fma(ai, b1, c51);
+            ai = TOps.Broadcast(a[6]); c60 = TOps.Fma(ai, b0, c60); c61 = TOps.Fma(ai, b1, c61);
+            ai = TOps.Broadcast(a[7]); c70 = TOps.Fma(ai, b0, c70); c71 = TOps.Fma(ai, b1, c71);
+        }
+        StoreRow<TV, TOps>(c00, c01, c, accumulate, bias, 0);
+        StoreRow<TV, TOps>(c10, c11, c + ldc, accumulate, bias, 1);
+        StoreRow<TV, TOps>(c20, c21, c + 2L * ldc, accumulate, bias, 2);
+        StoreRow<TV, TOps>(c30, c31, c + 3L * ldc, accumulate, bias, 3);
+        StoreRow<TV, TOps>(c40, c41, c + 4L * ldc, accumulate, bias, 4);
+        StoreRow<TV, TOps>(c50, c51, c + 5L * ldc, accumulate, bias, 5);
+        StoreRow<TV, TOps>(c60, c61, c + 6L * ldc, accumulate, bias, 6);
+        StoreRow<TV, TOps>(c70, c71, c + 7L * ldc, accumulate, bias, 7);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow<TV, TOps>(TV v0, TV v1, float* c, bool accumulate, float* bias, int row)
+        where TV : struct where TOps : struct, IVectorOps<TV>
+    {
+        if (accumulate)
+        {
+            v0 = TOps.Add(v0, TOps.Load(c));
+            v1 = TOps.Add(v1, TOps.Load(c + TOps.Width));
+        }
+        else if (bias != null)
+        {
+            var r = TOps.Broadcast(bias[row]);
+            v0 = TOps.Add(v0, r);
+            v1 = TOps.Add(v1, r);
+        }
+        TOps.Store(v0, c);
+        TOps.Store(v1, c + TOps.Width);
+    }
+}
+
+/// <summary>
+/// Packs blocks of a GEMM's op(B) (K, N) into the micro-kernel's NR-column panels, so op(B) can be a
+/// plain matrix or gathered on the fly (a convolution's im2col matrix).
+/// </summary>
+internal unsafe interface IPanelSource
+{
+    /// <summary>
+    /// Writes op(B) rows [p0, p0 + kc) × columns [j0, j0 + nc) to <paramref name="dst"/> as ⌈nc/nr⌉
+    /// panels of (kc, nr), panel r holding columns [r·nr, r·nr + nr) one depth after another; columns
+    /// past nc are zeros.
+    /// </summary>
+    void Pack(int p0, int kc, int j0, int nc, int nr, float* dst);
+}
+
+/// <summary>op(B) as a row-major matrix: B (K, N) with row stride ldb, or Bᵀ of a B (N, K) when trans.</summary>
+internal readonly unsafe struct DenseSource(bool trans, float* b, int ldb) : IPanelSource
+{
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackB(bool trans, float* b, int ldb, int p0, int kc, int j0, int nc, int nr, float* dst)
+    public void Pack(int p0, int kc, int j0, int nc, int nr, float* dst)
     {
         for (var jr = 0; jr < nc; jr += nr, dst += nr * kc)
         {
@@ -245,58 +388,23 @@ internal static unsafe class Sgemm
             }
             else
             {
-                for (var p = 0; p < kc; p++)
-                {
-                    var src = b + (long)(p0 + p) * ldb + j0 + jr;
-                    var d = dst + p * nr;
-                    Buffer.MemoryCopy(src, d, cols * sizeof(float), cols * sizeof(float));
-                    for (var j = cols; j < nr; j++) d[j] = 0;
-                }
+                var src = b + (long)p0 * ldb + j0 + jr;
+                for (var p = 0; p < kc; p++, src += ldb) PanelRow(src, dst + p * nr, cols, nr);
             }
         }
     }
 
-    /// <summary>
-    /// c (MR, NR) = (or +=) Σ_p a[p, :]ᵀ · b[p, :], where a is an MR-row packed panel (kc, MR) and b an
-    /// NR-column packed panel (kc, NR), NR = 2 vectors; the 12 accumulators stay in registers.
-    /// </summary>
+    /// <summary>d[0..nr) = src[0..cols) followed by zeros.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MicroKernel<TV, TOps>(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
-        where TV : struct where TOps : struct, IVectorOps<TV>
+    public static void PanelRow(float* src, float* d, int cols, int nr)
     {
-        var w = TOps.Width;
-        TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        TV c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (var p = 0; p < kc; p++, a += MR, b += 2 * w)
+        if (cols == nr)
         {
-            var b0 = TOps.Load(b);
-            var b1 = TOps.Load(b + w);
-            var ai = TOps.Broadcast(a[0]); c00 = TOps.Fma(ai, b0, c00); c01 = TOps.Fma(ai, b1, c01);
-            ai = TOps.Broadcast(a[1]); c10 = TOps.Fma(ai, b0, c10); c11 = TOps.Fma(ai, b1, c11);
-            ai = TOps.Broadcast(a[2]); c20 = TOps.Fma(ai, b0, c20); c21 = TOps.Fma(ai, b1, c21);
-            ai = TOps.Broadcast(a[3]); c30 = TOps.Fma(ai, b0, c30); c31 = TOps.Fma(ai, b1, c31);
-            ai = TOps.Broadcast(a[4]); c40 = TOps.Fma(ai, b0, c40); c41 = TOps.Fma(ai, b1, c41);
-            ai = TOps.Broadcast(a[5]); c50 = TOps.Fma(ai, b0, c50); c51 = TOps.Fma(ai, b1, c51);
+            KernelMath.CopyShort(src, d, nr);
+            return;
         }
-        StoreRow<TV, TOps>(c00, c01, c, accumulate);
-        StoreRow<TV, TOps>(c10, c11, c + ldc, accumulate);
-        StoreRow<TV, TOps>(c20, c21, c + 2L * ldc, accumulate);
-        StoreRow<TV, TOps>(c30, c31, c + 3L * ldc, accumulate);
-        StoreRow<TV, TOps>(c40, c41, c + 4L * ldc, accumulate);
-        StoreRow<TV, TOps>(c50, c51, c + 5L * ldc, accumulate);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow<TV, TOps>(TV v0, TV v1, float* c, bool accumulate)
-        where TV : struct where TOps : struct, IVectorOps<TV>
-    {
-        if (accumulate)
-        {
-            v0 = TOps.Add(v0, TOps.Load(c));
-            v1 = TOps.Add(v1, TOps.Load(c + TOps.Width));
-        }
-        TOps.Store(v0, c);
-        TOps.Store(v1, c + TOps.Width);
+        KernelMath.CopyShort(src, d, cols);
+        KernelMath.ClearShort(d + cols, nr - cols);
     }
 }
 
