@@ -71,22 +71,63 @@ public static unsafe class Conv2D
             DepthwiseConv.Backward<T>(x, w, dy, dx, dw, n);
             return;
         }
-        var parts = Parts<T>(n);
-        // partials is (parts − 1, K, CF): the weight gradients of parts 1, 2, ….
-        var partials = dw == null ? null : WorkerPool.ThreadScratch.Partials((parts - 1) * WeightSize<T>());
+        var (parts, channelsPerPart) = BackwardParts<T>(n);
+        var scratch = WorkerPool.ThreadScratch;
+        // dwT is (buffers, G, CF, KG): ∂/∂w transposed, one buffer per sample range, or one whose rows
+        // the channel ranges share.
+        var buffers = channelsPerPart < CG<T>() ? 1 : parts;
+        var dwT = dw == null ? null : scratch.Partials(buffers * WeightSize<T>());
         // packedWt is w_gᵀ (CF, KG) of every group, each packed once for every sample's dcol GEMM.
         float* packedWt = null;
         if (dx != null)
         {
-            packedWt = WorkerPool.ThreadScratch.PackedWeights(T.G * PackedGroup<T>());
+            packedWt = scratch.PackedWeights(T.G * PackedGroup<T>());
             for (var g = 0; g < T.G; g++)
                 Sgemm.PackAll(true, ColRows<T>(), KG<T>(), w + (long)g * KG<T>() * ColRows<T>(), ColRows<T>(), packedWt + (long)g * PackedGroup<T>());
         }
-        var job = new BackwardJob<T> { X = x, Wt = packedWt, DY = dy, DX = dx, DW = dw, Partials = partials, Parts = parts, N = n };
-        WorkerPool.Run(ref job, parts);
-        if (dw != null)
-            for (var p = 1; p < parts; p++) KernelMath.Add(dw, partials + (long)(p - 1) * WeightSize<T>(), WeightSize<T>());
+        var job = new BackwardJob<T>
+        {
+            X = x, Wt = packedWt, DY = dy, DX = dx, DwT = dwT, Parts = parts, N = n, ChannelsPerPart = channelsPerPart,
+            DcolWidth = Sgemm.WidthFor(Positions<T>()), DwWidth = Sgemm.WidthFor(KG<T>()),
+        };
+        WorkerPool.Run(ref job, parts, parallel: IsLarge<T>(n));
+        if (dw != null) AddTransposed<T>(dw, dwT, buffers);
     }
+
+    // dw[g, k, cf] += Σ_b dwT[b, g, cf, k], buffers in order.
+    private static void AddTransposed<T>(float* dw, float* dwT, int buffers) where T : struct, IConv2DShape
+    {
+        for (var g = 0; g < T.G; g++)
+            for (var k = 0; k < KG<T>(); k++)
+            {
+                var row = dw + ((long)g * KG<T>() + k) * ColRows<T>();
+                for (var cf = 0; cf < ColRows<T>(); cf++)
+                {
+                    var sum = row[cf];
+                    for (var b = 0; b < buffers; b++) sum += dwT[(long)b * WeightSize<T>() + ((long)g * ColRows<T>() + cf) * KG<T>() + k];
+                    row[cf] = sum;
+                }
+            }
+    }
+
+    // The backward's split: one part per sample range (channels per part = CG) when the batch fills the
+    // threads, else one part per range of input channels (whole multiples of 8 channels, so each range's
+    // rows of the packed wᵀ start on a tile) over the whole batch. Neither depends on thread timing.
+    private static (int Parts, int ChannelsPerPart) BackwardParts<T>(int n) where T : struct, IConv2DShape
+    {
+        if (!IsLarge<T>(n)) return (1, CG<T>());
+        if (n >= WorkerPool.Degree || T.G != 1) return (Math.Min(n, WorkerPool.Degree), CG<T>());
+        var chunks = Math.Min(WorkerPool.Degree, CG<T>() / (2 * Sgemm.MR));
+        if (chunks <= 1) return (1, CG<T>());
+        var perPart = (CG<T>() + chunks - 1) / chunks;
+        perPart = (perPart + Sgemm.MR - 1) / Sgemm.MR * Sgemm.MR;
+        return ((CG<T>() + perPart - 1) / perPart, perPart);
+    }
+
+    // Samples per weight-gradient GEMM: enough for a full depth block (their im2col columns side by side),
+    // one when the GEMM reads x itself (pointwise) or the dot-product path runs (few filters per group).
+    private static int SamplesPerDwProduct<T>() where T : struct, IConv2DShape =>
+        IsPointwise<T>() || KG<T>() < Sgemm.MR ? 1 : Math.Max(1, Sgemm.KC / Positions<T>());
 
     private static int InputSize<T>() where T : struct, IConv2DShape => T.C * T.H * T.W;
     private static int OutputSize<T>() where T : struct, IConv2DShape => T.K * Positions<T>();
@@ -95,7 +136,6 @@ public static unsafe class Conv2D
     private static int KG<T>() where T : struct, IConv2DShape => T.K / T.G;
     private static int ColRows<T>() where T : struct, IConv2DShape => CG<T>() * T.KH * T.KW;
     private static int WeightSize<T>() where T : struct, IConv2DShape => T.K * ColRows<T>();
-    private static int ColSize<T>() where T : struct, IConv2DShape => ColRows<T>() * Positions<T>();
 
     // Floats of one group's packed weights (w_g or w_gᵀ; both round KG or CF up to MR).
     private static int PackedGroup<T>() where T : struct, IConv2DShape =>
@@ -149,7 +189,7 @@ public static unsafe class Conv2D
             for (var g = 0; g < T.G; g++)
             {
                 var yg = ys + (long)g * KG<T>() * Positions<T>() + first;   // y_g is (KG, P)
-                Sgemm.MultiplyPacked(VectorWidth, KG<T>(), width, ColRows<T>(), W + (long)g * PackedGroup<T>(),
+                Sgemm.MultiplySerial(VectorWidth, KG<T>(), width, ColRows<T>(), null, 0, W + (long)g * PackedGroup<T>(), KG<T>(), 0,
                     new ImplicitColumns<T>(GroupInput<T>(xs, g), first), yg, Positions<T>(), accumulate: false,
                     rowBias: B == null ? null : B + (long)g * KG<T>(), scratch);
             }
@@ -258,48 +298,102 @@ public static unsafe class Conv2D
 
     private struct BackwardJob<T> : IParallelJob where T : struct, IConv2DShape
     {
-        // wᵀ_g (CF, KG) packed per group (null without dx); dx (N, C, H, W) or null; dw (K, CF) or null; partials (Parts − 1, K, CF)
-        public float* X, Wt, DY, DX, DW, Partials;
-        public int N, Parts;
+        // wᵀ_g (CF, KG) packed per group (null without dx); dx (N, C, H, W) or null; dwT (parts or 1, G, CF, KG) or null
+        public float* X, Wt, DY, DX, DwT;
+        public int N, Parts, ChannelsPerPart, DcolWidth, DwWidth;
 
-        public readonly void Reserve(Scratch scratch) => scratch.Col(2 * ColSize<T>());
+        // col (rows, S·P) for the weight gradient, then dcol (rows, P).
+        private readonly long BufferSize => (long)ChannelsPerPart * T.KH * T.KW * (SamplesPerDwProduct<T>() + 1) * Positions<T>();
 
+        public readonly void Reserve(Scratch scratch) => scratch.Col(checked((int)BufferSize));
+
+        // Part = samples [first, end) × input channels [c0, c1) of each group: dwT rows (c0·KH·KW …) of
+        // the part's buffer, and dx for those samples and channels.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Run(int part, Scratch scratch)
         {
-            var (first, end) = Range(part, Parts, N);
-            var buffer = scratch.Col(2 * ColSize<T>());   // col_g is (CF, P)
-            var dcol = buffer + ColSize<T>();             // dcol is (CF, P)
-            var dw = DW == null ? null : part == 0 ? DW : Partials + (long)(part - 1) * WeightSize<T>();
-            for (var s = first; s < end; s++)
-                for (var g = 0; g < T.G; g++)
+            var byChannels = ChannelsPerPart < CG<T>();
+            var (first, end) = byChannels ? (0, N) : Range(part, Parts, N);
+            var c0 = byChannels ? part * ChannelsPerPart : 0;
+            var c1 = Math.Min(CG<T>(), c0 + ChannelsPerPart);
+            var r0 = c0 * T.KH * T.KW;                  // first row of col, dcol and wᵀ
+            var rows = (c1 - c0) * T.KH * T.KW;
+            var samples = SamplesPerDwProduct<T>();
+            var buffer = scratch.Col(checked((int)BufferSize));
+            var dcol = buffer + (long)rows * samples * Positions<T>();
+            var dwT = DwT == null ? null : DwT + (byChannels ? 0 : (long)part * WeightSize<T>());
+            for (var g = 0; g < T.G; g++)
+            {
+                var dyg = DY + (long)g * KG<T>() * Positions<T>();   // dy_g of sample 0, (KG, P)
+                if (dwT != null)
                 {
-                    var xg = GroupInput<T>(X + (long)s * InputSize<T>(), g);
-                    var dyg = DY + (long)s * OutputSize<T>() + (long)g * KG<T>() * Positions<T>();   // dy_g is (KG, P)
-                    if (dw != null)
+                    var dwTg = dwT + ((long)g * ColRows<T>() + r0) * KG<T>();   // rows [r0, r0 + rows) of dwᵀ_g (CF, KG)
+                    for (var s = first; s < end; s += samples)
                     {
-                        var col = IsPointwise<T>() ? xg : buffer;
-                        if (!IsPointwise<T>()) Im2Col<T>(xg, col);
-                        var dwg = dw + (long)g * KG<T>() * ColRows<T>();   // dw_g is (KG, CF)
-                        if (KG<T>() < Sgemm.MR)
-                            NarrowTimesTransposed(KG<T>(), ColRows<T>(), Positions<T>(), dyg, col, dwg, accumulate: part == 0 || s > first);
+                        // col (rows, S·P): the im2col columns of S samples side by side (x itself when pointwise).
+                        var count = Math.Min(samples, end - s);
+                        var ld = count * Positions<T>();
+                        var col = buffer;
+                        if (IsPointwise<T>()) col = GroupInput<T>(X + (long)s * InputSize<T>(), g) + (long)c0 * Positions<T>();
                         else
-                            Sgemm.Multiply(false, true, KG<T>(), ColRows<T>(), Positions<T>(), dyg, Positions<T>(), col, Positions<T>(),
-                                dwg, ColRows<T>(), accumulate: part == 0 || s > first);
+                            for (var t = 0; t < count; t++)
+                                WalkTaps<T, Gather>(GroupInput<T>(X + (long)(s + t) * InputSize<T>(), g), buffer + (long)t * Positions<T>(), c0, c1, ld);
+                        var dys = dyg + (long)s * OutputSize<T>();
+                        if (KG<T>() < Sgemm.MR)
+                            NarrowTimesTransposed(KG<T>(), rows, Positions<T>(), dys, col, dwTg, accumulate: s > first);
+                        else
+                            // dwᵀ (rows, KG) (+)= col (rows, S·P) · dyᵀ (S·P, KG)
+                            Sgemm.MultiplySerial(DwWidth, rows, KG<T>(), ld, col, ld, null, 0, 0, new TransposedOutputs<T>(dys),
+                                dwTg, KG<T>(), accumulate: s > first, rowBias: null, scratch);
                     }
-                    if (DX == null) continue;
-                    var dxg = GroupInput<T>(DX + (long)s * InputSize<T>(), g);
-                    // dcol (CF, P) = w_gᵀ · dy_g; a pointwise kernel's dcol is dx_g itself.
-                    var target = IsPointwise<T>() ? dxg : dcol;
-                    Sgemm.Multiply(true, false, ColRows<T>(), Positions<T>(), KG<T>(), null, KG<T>(), dyg, Positions<T>(),
-                        target, Positions<T>(), accumulate: false, packedA: Wt + (long)g * PackedGroup<T>());
-                    if (!IsPointwise<T>()) Col2Im<T>(dcol, dxg);
                 }
+                if (DX == null) continue;
+                for (var s = first; s < end; s++)
+                {
+                    var dxg = GroupInput<T>(DX + (long)s * InputSize<T>(), g);
+                    // dcol (rows, P) = w_gᵀ[rows] · dy_g; a pointwise kernel's dcol is dx_g itself.
+                    var target = IsPointwise<T>() ? dxg + (long)c0 * Positions<T>() : dcol;
+                    Sgemm.MultiplySerial(DcolWidth, rows, Positions<T>(), KG<T>(), null, 0, Wt + (long)g * PackedGroup<T>(), ColRows<T>(), r0,
+                        new DenseSource(false, dyg + (long)s * OutputSize<T>(), Positions<T>()), target, Positions<T>(), accumulate: false, rowBias: null, scratch);
+                    if (!IsPointwise<T>()) Col2Im<T>(dcol, dxg, c0, c1);
+                }
+            }
         }
     }
 
     /// <summary>
-    /// c (M, R) = a (M, P) · bᵀ for b (R, P), or c += it when <paramref name="accumulate"/>: dot products
+    /// dyᵀ (S·P, KG) of S consecutive samples' dy_g (each (KG, P), OutputSize apart), packed for the
+    /// weight-gradient GEMM: row s·P + p, column k is dy[s, g·KG + k, p].
+    /// </summary>
+    private readonly struct TransposedOutputs<T>(float* dy) : IPanelSource where T : struct, IConv2DShape
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Pack(int p0, int kc, int j0, int nc, int nr, float* dst)
+        {
+            for (var jr = 0; jr < nc; jr += nr, dst += nr * kc)
+            {
+                var cols = Math.Min(nr, nc - jr);
+                var s = p0 / Positions<T>();
+                var p = p0 - s * Positions<T>();
+                var src = dy + (long)s * OutputSize<T>() + (long)(j0 + jr) * Positions<T>() + p;
+                for (var q = 0; q < kc; q++)
+                {
+                    var d = dst + q * nr;
+                    for (var j = 0; j < cols; j++) d[j] = src[(long)j * Positions<T>()];
+                    for (var j = cols; j < nr; j++) d[j] = 0;
+                    if (++p < Positions<T>()) src++;
+                    else
+                    {
+                        p = 0;
+                        src += OutputSize<T>() - (Positions<T>() - 1);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// cᵀ (R, M) = (a (M, P) · bᵀ)ᵀ for b (R, P), or cᵀ += it when <paramref name="accumulate"/>: dot products
     /// along P, four rows of a per pass over a row of b. For the few filters per group of a grouped
     /// convolution, where the GEMM's MR-row tiles would mostly hold padding.
     /// </summary>
@@ -316,7 +410,7 @@ public static unsafe class Conv2D
                 Dots4(a + (long)k * p, p, bRow, rows, sums);
                 for (var t = 0; t < rows; t++)
                 {
-                    var target = c + (long)(k + t) * r + row;
+                    var target = c + (long)row * m + k + t;
                     *target = accumulate ? *target + sums[t] : sums[t];
                 }
             }
@@ -362,30 +456,29 @@ public static unsafe class Conv2D
         return (Math.Min(lo, hi), hi);
     }
 
-    /// <summary>col (CF, P) of one group's channels x (CG, H, W); taps over padding read zero.</summary>
-    internal static void Im2Col<T>(float* x, float* col) where T : struct, IConv2DShape => WalkTaps<T, Gather>(x, col);
-
-    /// <summary>dx (CG, H, W) = Σ of each dcol (CF, P) entry at the input cell its tap read (overwrites dx).</summary>
-    internal static void Col2Im<T>(float* dcol, float* dx) where T : struct, IConv2DShape
+    /// <summary>dx (CG, H, W) of channels [c0, c1) = Σ of each dcol entry (rows of those channels, (rows, P)) at
+    /// the input cell its tap read (overwrites those channels of dx).</summary>
+    internal static void Col2Im<T>(float* dcol, float* dx, int c0, int c1) where T : struct, IConv2DShape
     {
-        new Span<float>(dx, CG<T>() * T.H * T.W).Clear();
-        WalkTaps<T, Scatter>(dx, dcol);
+        new Span<float>(dx + (long)c0 * T.H * T.W, (c1 - c0) * T.H * T.W).Clear();
+        WalkTaps<T, Scatter>(dx, dcol, c0, c1, Positions<T>());
     }
 
     /// <summary>
-    /// Visits every (tap, output row) of the im2col matrix: row (c, i, j) of col, output row oh. When
+    /// Visits every (tap, output row) of the im2col matrix for channels [c0, c1): row (c − c0, i, j) of
+    /// col (row stride ld), output row oh. When
     /// input row ih is inside the plane, <typeparamref name="TRow"/> gets the input row shifted so that
     /// element ow·SW pairs with col element ow, and the valid columns [lo, hi); otherwise it is told the
     /// row lies in padding.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WalkTaps<T, TRow>(float* x, float* col) where T : struct, IConv2DShape where TRow : struct, IColumnRow
+    private static void WalkTaps<T, TRow>(float* x, float* col, int c0, int c1, int ld) where T : struct, IConv2DShape where TRow : struct, IColumnRow
     {
-        for (var c = 0; c < CG<T>(); c++)
+        for (var c = c0; c < c1; c++)
             for (var i = 0; i < T.KH; i++)
                 for (var j = 0; j < T.KW; j++)
                 {
-                    var row = col + (long)((c * T.KH + i) * T.KW + j) * Positions<T>();   // one row of col, (OH, OW)
+                    var row = col + (long)(((c - c0) * T.KH + i) * T.KW + j) * ld;   // one row of col, (OH, OW)
                     var (lo, hi) = ValidColumns<T>(j);
                     for (var oh = 0; oh < T.OH; oh++, row += T.OW)
                     {

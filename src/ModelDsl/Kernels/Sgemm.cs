@@ -88,23 +88,26 @@ internal static unsafe class Sgemm
     }
 
     /// <summary>
-    /// C (M, N) = (or +=) op(A) · op(B) on the calling thread, where op(A) was packed whole by
-    /// <see cref="PackAll"/> and <paramref name="source"/> packs op(B) (K, N) panel by panel (so op(B)
-    /// need never exist as a matrix: a convolution gathers it from its input). When
-    /// <paramref name="rowBias"/> is given (and not <paramref name="accumulate"/>), C's row i starts from
-    /// rowBias[i] instead of 0, added as the last step of the first depth block's tile store.
-    /// <paramref name="width"/> is the floats per vector (16, 8 or 4), usually <see cref="Width"/> read on
-    /// the thread that split the work.
+    /// C (M, N) = (or +=) A · op(B) on the calling thread, where <paramref name="source"/> packs op(B)
+    /// (K, N) panel by panel (so op(B) need never exist as a matrix: a convolution gathers it from its
+    /// input). A (M, K) is read with row stride lda, or, when <paramref name="packedA"/> is given, is rows
+    /// [firstRow, firstRow + M) (firstRow a multiple of MR) of a matrix of <paramref name="packedRows"/>
+    /// rows packed whole by <see cref="PackAll"/>. When <paramref name="rowBias"/> is given (and not
+    /// <paramref name="accumulate"/>), C's row i starts from rowBias[i], added as the last step of the
+    /// first depth block's tile store. <paramref name="width"/> is the floats per vector (16, 8 or 4),
+    /// read by <see cref="WidthFor"/> on the thread that split the work.
     /// </summary>
-    public static void MultiplyPacked<TSource>(int width, int m, int n, int k, float* packedA, in TSource source,
+    public static void MultiplySerial<TSource>(int width, int m, int n, int k, float* a, int lda,
+        float* packedA, int packedRows, int firstRow, in TSource source,
         float* c, int ldc, bool accumulate, float* rowBias, Scratch scratch) where TSource : struct, IPanelSource
     {
-        var rows = new PackedRows(packedA, m, 0);
+        if (m <= 0 || n <= 0) return;
+        var rows = new PackedRows(packedA, packedRows, firstRow);
         switch (width)
         {
-            case 16: Serial<Vector512<float>, V512, TSource>(false, m, n, k, null, 0, source, c, ldc, accumulate, rowBias, scratch, rows); break;
-            case 8: Serial<Vector256<float>, V256, TSource>(false, m, n, k, null, 0, source, c, ldc, accumulate, rowBias, scratch, rows); break;
-            default: Serial<Vector128<float>, V128, TSource>(false, m, n, k, null, 0, source, c, ldc, accumulate, rowBias, scratch, rows); break;
+            case 16: Serial<Vector512<float>, V512, TSource>(false, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows); break;
+            case 8: Serial<Vector256<float>, V256, TSource>(false, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows); break;
+            default: Serial<Vector128<float>, V128, TSource>(false, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows); break;
         }
     }
 
