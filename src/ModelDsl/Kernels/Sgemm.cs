@@ -132,6 +132,20 @@ internal static unsafe class Sgemm
         where TV : struct where TOps : struct, IVectorOps<TV>
     {
         if (m <= 0 || n <= 0) return;
+        if (m <= SmallRows && !transA && packedA == null)
+        {
+            // A few rows (a dense layer on a small batch): dot products or row updates that stream B
+            // once, split by columns of C; a tile of MR rows would be mostly padding and packing B
+            // (transposed, for a dense layer's weights) would cost more than the product.
+            var small = new SmallJob<TV, TOps> { TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc, Accumulate = accumulate };
+            var step = transB ? 4 : 4 * TOps.Width;
+            var blocks = (n + step - 1) / step;
+            var smallParts = parallel && (long)m * n * k >= ParallelThreshold ? Math.Min(blocks, 2 * WorkerPool.Degree) : 1;
+            small.BlocksPerPart = (blocks + smallParts - 1) / smallParts;
+            small.Step = step;
+            WorkerPool.Run(ref small, (blocks + small.BlocksPerPart - 1) / small.BlocksPerPart);
+            return;
+        }
         var job = new Job<TV, TOps>
         {
             TransA = transA, TransB = transB, M = m, N = n, K = k,
@@ -187,6 +201,107 @@ internal static unsafe class Sgemm
                     scratch, new PackedRows(PackedA, M, start));
             }
         }
+    }
+
+    /// <summary>Rows of C up to which <see cref="Multiply{TV, TOps}"/> skips the tiled GEMM.</summary>
+    public const int SmallRows = 4;
+
+    private struct SmallJob<TV, TOps> : IParallelJob where TV : struct where TOps : struct, IVectorOps<TV>
+    {
+        public bool TransB, Accumulate;
+        public int M, N, K, Lda, Ldb, Ldc, BlocksPerPart, Step;
+        public float* A, B, C;
+
+        public readonly void Reserve(Scratch scratch) { }
+
+        public readonly void Run(int part, Scratch scratch)
+        {
+            var j0 = part * BlocksPerPart * Step;
+            var j1 = Math.Min(N, j0 + BlocksPerPart * Step);
+            if (TransB) SmallDots<TV, TOps>(M, j0, j1, K, A, Lda, B, Ldb, C, Ldc, Accumulate);
+            else SmallRowUpdates<TV, TOps>(M, j0, j1, K, A, Lda, B, Ldb, C, Ldc, Accumulate);
+        }
+    }
+
+    // C[i, j] (+)= A row i · B row j for columns [j0, j1): B (N, K) read once, four rows at a time.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SmallDots<TV, TOps>(int m, int j0, int j1, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate)
+        where TV : struct where TOps : struct, IVectorOps<TV>
+    {
+        var w = TOps.Width;
+        var sums = stackalloc float[4];
+        for (var j = j0; j < j1; j += 4)
+        {
+            var rows = Math.Min(4, j1 - j);
+            // Rows past the last repeat it (their sums are dropped).
+            float* b0 = b + (long)j * ldb, b1 = b0 + (rows > 1 ? ldb : 0), b2 = b1 + (rows > 2 ? ldb : 0), b3 = b2 + (rows > 3 ? ldb : 0);
+            for (var i = 0; i < m; i++)
+            {
+                var ai = a + (long)i * lda;
+                TV s0 = default, s1 = default, s2 = default, s3 = default;
+                var p = 0;
+                for (; p <= k - w; p += w)
+                {
+                    var av = TOps.Load(ai + p);
+                    s0 = TOps.Fma(av, TOps.Load(b0 + p), s0);
+                    s1 = TOps.Fma(av, TOps.Load(b1 + p), s1);
+                    s2 = TOps.Fma(av, TOps.Load(b2 + p), s2);
+                    s3 = TOps.Fma(av, TOps.Load(b3 + p), s3);
+                }
+                float t0 = TOps.Sum(s0), t1 = TOps.Sum(s1), t2 = TOps.Sum(s2), t3 = TOps.Sum(s3);
+                for (; p < k; p++)
+                {
+                    t0 = MathF.FusedMultiplyAdd(ai[p], b0[p], t0);
+                    t1 = MathF.FusedMultiplyAdd(ai[p], b1[p], t1);
+                    t2 = MathF.FusedMultiplyAdd(ai[p], b2[p], t2);
+                    t3 = MathF.FusedMultiplyAdd(ai[p], b3[p], t3);
+                }
+                sums[0] = t0; sums[1] = t1; sums[2] = t2; sums[3] = t3;
+                var ci = c + (long)i * ldc + j;
+                for (var t = 0; t < rows; t++) ci[t] = accumulate ? ci[t] + sums[t] : sums[t];
+            }
+        }
+    }
+
+    // C[i, j0..j1) (+)= Σ_p A[i, p] · B row p: B (K, N) read in column blocks of four vectors.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SmallRowUpdates<TV, TOps>(int m, int j0, int j1, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate)
+        where TV : struct where TOps : struct, IVectorOps<TV>
+    {
+        var w = TOps.Width;
+        var j = j0;
+        for (; j + 4 * w <= j1; j += 4 * w)
+            for (var i = 0; i < m; i++)
+            {
+                TV s0 = default, s1 = default, s2 = default, s3 = default;
+                var ai = a + (long)i * lda;
+                var bp = b + j;
+                for (var p = 0; p < k; p++, bp += ldb)
+                {
+                    var av = TOps.Broadcast(ai[p]);
+                    s0 = TOps.Fma(av, TOps.Load(bp), s0);
+                    s1 = TOps.Fma(av, TOps.Load(bp + w), s1);
+                    s2 = TOps.Fma(av, TOps.Load(bp + 2 * w), s2);
+                    s3 = TOps.Fma(av, TOps.Load(bp + 3 * w), s3);
+                }
+                var ci = c + (long)i * ldc + j;
+                if (accumulate)
+                {
+                    s0 = TOps.Add(s0, TOps.Load(ci)); s1 = TOps.Add(s1, TOps.Load(ci + w));
+                    s2 = TOps.Add(s2, TOps.Load(ci + 2 * w)); s3 = TOps.Add(s3, TOps.Load(ci + 3 * w));
+                }
+                TOps.Store(s0, ci); TOps.Store(s1, ci + w); TOps.Store(s2, ci + 2 * w); TOps.Store(s3, ci + 3 * w);
+            }
+        // The last columns, one at a time, summed in the same order as a vector lane.
+        for (; j < j1; j++)
+            for (var i = 0; i < m; i++)
+            {
+                var sum = 0f;
+                var ai = a + (long)i * lda;
+                for (var p = 0; p < k; p++) sum = MathF.FusedMultiplyAdd(ai[p], b[(long)p * ldb + j], sum);
+                ref var target = ref c[(long)i * ldc + j];
+                target = accumulate ? target + sum : sum;
+            }
     }
 
     /// <summary>All of op(A) packed by <see cref="PackAll"/> (null when not packed ahead), of which this
@@ -426,6 +541,8 @@ internal unsafe interface IVectorOps<TV> where TV : struct
     static abstract TV Fma(TV a, TV b, TV c);
     /// <summary>a + b.</summary>
     static abstract TV Add(TV a, TV b);
+    /// <summary>The sum of the lanes, in a fixed order.</summary>
+    static abstract float Sum(TV v);
 }
 
 internal readonly unsafe struct V512 : IVectorOps<Vector512<float>>
@@ -436,6 +553,7 @@ internal readonly unsafe struct V512 : IVectorOps<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Broadcast(float x) => Vector512.Create(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> v) => Vector512.Sum(v);
 }
 
 internal readonly unsafe struct V256 : IVectorOps<Vector256<float>>
@@ -446,6 +564,7 @@ internal readonly unsafe struct V256 : IVectorOps<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Broadcast(float x) => Vector256.Create(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> v) => Vector256.Sum(v);
 }
 
 internal readonly unsafe struct V128 : IVectorOps<Vector128<float>>
@@ -456,4 +575,5 @@ internal readonly unsafe struct V128 : IVectorOps<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Broadcast(float x) => Vector128.Create(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Fma(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector128<float> v) => Vector128.Sum(v);
 }
