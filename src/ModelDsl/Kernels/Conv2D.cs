@@ -8,11 +8,16 @@ namespace ModelDsl.Kernels;
 // Each sample and group g is lowered to a GEMM: its im2col matrix col (CF, P) holds in row (c, i, j)
 // the input value under kernel tap (i, j) of channel g·CG + c for every output position, so
 //   forward   y_g (KG, P)  = w_g (KG, CF) · col_g (CF, P) + b
-//   backward  dw_g (KG, CF) += dy_g (KG, P) · col_gᵀ,   dcol (CF, P) = w_gᵀ · dy_g,  dx_g = col2im(dcol).
+//   backward  dw_gᵀ (CF, KG) += col_g · dy_gᵀ,   dcol (CF, P) = w_gᵀ · dy_g,  dx_g = col2im(dcol).
+// The forward never stores col: the GEMM gathers its panels straight from x (ImplicitColumns), and
+// the bias is added in the GEMM's tile store. The backward's weight-gradient GEMM puts the im2col
+// columns of several samples side by side (a depth block's worth) and reads dyᵀ straight from dy.
 // Depthwise convolutions (CG = KG = 1) skip the GEMM: see DepthwiseConv.
-// The batch is split into fixed contiguous ranges, one per part; weight gradients of part 0 go
-// straight into dw, those of the other parts into partial buffers added in part order afterwards,
-// so the result does not depend on thread timing.
+// Work is split into parts fixed by the shape, the batch and the core count, never by timing:
+// forward, one part per (sample, strip of output positions); backward, sample ranges (each with its
+// own dwᵀ, added in part order afterwards) or, below the core count, input-channel ranges (each
+// writing its own rows of dwᵀ and its own channels of dx). Every output value is summed by one part
+// in an order fixed by the blocking, so the forward and dx do not depend on the split at all.
 
 /// <summary>2-D convolution (cross-correlation, as PyTorch), with dilation and groups, forward and backward.</summary>
 public static unsafe class Conv2D
@@ -419,32 +424,9 @@ public static unsafe class Conv2D
 
     /// <summary>sums[t] = a row t (of a (rows ≤ 4, P)) · b (P), each in a fixed order; rows past <paramref name="rows"/> repeat the last.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dots4(float* a, int p, float* b, int rows, float* sums)
-    {
-        float* a0 = a, a1 = a + (long)Math.Min(1, rows - 1) * p, a2 = a + (long)Math.Min(2, rows - 1) * p, a3 = a + (long)Math.Min(3, rows - 1) * p;
-        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
-        var i = 0;
-        for (; i <= p - 8; i += 8)
-        {
-            var bv = Vector256.Load(b + i);
-            s0 = Vector256.FusedMultiplyAdd(Vector256.Load(a0 + i), bv, s0);
-            s1 = Vector256.FusedMultiplyAdd(Vector256.Load(a1 + i), bv, s1);
-            s2 = Vector256.FusedMultiplyAdd(Vector256.Load(a2 + i), bv, s2);
-            s3 = Vector256.FusedMultiplyAdd(Vector256.Load(a3 + i), bv, s3);
-        }
-        float t0 = Vector256.Sum(s0), t1 = Vector256.Sum(s1), t2 = Vector256.Sum(s2), t3 = Vector256.Sum(s3);
-        for (; i < p; i++)
-        {
-            t0 = MathF.FusedMultiplyAdd(a0[i], b[i], t0);
-            t1 = MathF.FusedMultiplyAdd(a1[i], b[i], t1);
-            t2 = MathF.FusedMultiplyAdd(a2[i], b[i], t2);
-            t3 = MathF.FusedMultiplyAdd(a3[i], b[i], t3);
-        }
-        sums[0] = t0;
-        sums[1] = t1;
-        sums[2] = t2;
-        sums[3] = t3;
-    }
+    private static void Dots4(float* a, int p, float* b, int rows, float* sums) =>
+        Sgemm.Dots4<Vector256<float>, V256>(b, a, a + (long)Math.Min(1, rows - 1) * p, a + (long)Math.Min(2, rows - 1) * p,
+            a + (long)Math.Min(3, rows - 1) * p, p, sums);
 
     // Output columns ow whose input column ow·SW + j·DW − PadLeft lies in [0, W): [lo, hi).
     internal static (int Lo, int Hi) ValidColumns<T>(int j) where T : struct, IConv2DShape

@@ -1,13 +1,18 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ModelDsl.Kernels;
 
 // Single-precision GEMM, row-major: C (M, N) = op(A) (M, K) · op(B) (K, N) [+ C], where op(A) is A
 // or Aᵀ and op(B) is B or Bᵀ. Blocked as in BLIS: a KC×NC block of op(B) and an MC×KC block of
 // op(A) are packed into panels (NR columns, MR rows) so the micro-kernel reads both contiguously;
-// the micro-kernel keeps an MR×NR tile of C in registers. The k order of every sum is fixed by the
-// blocking alone, so splitting C across threads never changes a bit of the result.
+// the micro-kernel keeps an MR×NR tile of C in registers (8 rows × 2 vectors). op(B)'s panels come
+// from an IPanelSource, so a convolution can gather them from its input without an im2col matrix.
+// The k order of every sum is fixed by the blocking alone, so splitting C across threads never
+// changes a bit of the result, nor does the vector width (16, 8 or 4 floats). Products of at most
+// SmallRows rows skip the tiles (dot products or row updates; the dot products' order depends on
+// the vector width, not on the split).
 
 /// <summary>The packed, cache-blocked SGEMM behind Conv2D and Dense.</summary>
 internal static unsafe class Sgemm
@@ -228,7 +233,6 @@ internal static unsafe class Sgemm
     private static void SmallDots<TV, TOps>(int m, int j0, int j1, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate)
         where TV : struct where TOps : struct, IVectorOps<TV>
     {
-        var w = TOps.Width;
         var sums = stackalloc float[4];
         for (var j = j0; j < j1; j += 4)
         {
@@ -237,30 +241,42 @@ internal static unsafe class Sgemm
             float* b0 = b + (long)j * ldb, b1 = b0 + (rows > 1 ? ldb : 0), b2 = b1 + (rows > 2 ? ldb : 0), b3 = b2 + (rows > 3 ? ldb : 0);
             for (var i = 0; i < m; i++)
             {
-                var ai = a + (long)i * lda;
-                TV s0 = default, s1 = default, s2 = default, s3 = default;
-                var p = 0;
-                for (; p <= k - w; p += w)
-                {
-                    var av = TOps.Load(ai + p);
-                    s0 = TOps.Fma(av, TOps.Load(b0 + p), s0);
-                    s1 = TOps.Fma(av, TOps.Load(b1 + p), s1);
-                    s2 = TOps.Fma(av, TOps.Load(b2 + p), s2);
-                    s3 = TOps.Fma(av, TOps.Load(b3 + p), s3);
-                }
-                float t0 = TOps.Sum(s0), t1 = TOps.Sum(s1), t2 = TOps.Sum(s2), t3 = TOps.Sum(s3);
-                for (; p < k; p++)
-                {
-                    t0 = MathF.FusedMultiplyAdd(ai[p], b0[p], t0);
-                    t1 = MathF.FusedMultiplyAdd(ai[p], b1[p], t1);
-                    t2 = MathF.FusedMultiplyAdd(ai[p], b2[p], t2);
-                    t3 = MathF.FusedMultiplyAdd(ai[p], b3[p], t3);
-                }
-                sums[0] = t0; sums[1] = t1; sums[2] = t2; sums[3] = t3;
+                Dots4<TV, TOps>(a + (long)i * lda, b0, b1, b2, b3, k, sums);
                 var ci = c + (long)i * ldc + j;
                 for (var t = 0; t < rows; t++) ci[t] = accumulate ? ci[t] + sums[t] : sums[t];
             }
         }
+    }
+
+    /// <summary>sums[t] = x · y_t over [0, k) for four vectors y_0 … y_3, each summed in one fixed order
+    /// (vector lanes, their sum, then the tail).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Dots4<TV, TOps>(float* x, float* y0, float* y1, float* y2, float* y3, int k, float* sums)
+        where TV : struct where TOps : struct, IVectorOps<TV>
+    {
+        var w = TOps.Width;
+        TV s0 = default, s1 = default, s2 = default, s3 = default;
+        var p = 0;
+        for (; p <= k - w; p += w)
+        {
+            var xv = TOps.Load(x + p);
+            s0 = TOps.Fma(xv, TOps.Load(y0 + p), s0);
+            s1 = TOps.Fma(xv, TOps.Load(y1 + p), s1);
+            s2 = TOps.Fma(xv, TOps.Load(y2 + p), s2);
+            s3 = TOps.Fma(xv, TOps.Load(y3 + p), s3);
+        }
+        float t0 = TOps.Sum(s0), t1 = TOps.Sum(s1), t2 = TOps.Sum(s2), t3 = TOps.Sum(s3);
+        for (; p < k; p++)
+        {
+            t0 = MathF.FusedMultiplyAdd(x[p], y0[p], t0);
+            t1 = MathF.FusedMultiplyAdd(x[p], y1[p], t1);
+            t2 = MathF.FusedMultiplyAdd(x[p], y2[p], t2);
+            t3 = MathF.FusedMultiplyAdd(x[p], y3[p], t3);
+        }
+        sums[0] = t0;
+        sums[1] = t1;
+        sums[2] = t2;
+        sums[3] = t3;
     }
 
     // C[i, j0..j1) (+)= Σ_p A[i, p] · B row p: B (K, N) read in column blocks of four vectors.
@@ -403,9 +419,13 @@ internal static unsafe class Sgemm
             }
             else
             {
-                // op(A)[i, p] = a[i, p]: depth outer, so the writes are sequential (MR row streams are read).
+                // op(A)[i, p] = a[i, p]: depth outer, so the writes are sequential (MR row streams are read);
+                // eight depths of a full panel at a time as an 8×8 transpose in registers.
                 var src = a + (long)(i0 + ir) * lda + p0;
-                for (var p = 0; p < kc; p++)
+                var start = 0;
+                if (rows == MR && Avx.IsSupported)
+                    for (; start <= kc - 8; start += 8) Transpose8x8(src + start, lda, dst + start * MR);
+                for (var p = start; p < kc; p++)
                 {
                     var d = dst + p * MR;
                     for (var i = 0; i < rows; i++) d[i] = src[(long)i * lda + p];
@@ -413,6 +433,28 @@ internal static unsafe class Sgemm
                 }
             }
         }
+    }
+
+    // dst[p·8 + i] = src[i·ld + p] for i, p < 8 (MR is 8).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, int ld, float* dst)
+    {
+        var r0 = Avx.LoadVector256(src); var r1 = Avx.LoadVector256(src + ld);
+        var r2 = Avx.LoadVector256(src + 2L * ld); var r3 = Avx.LoadVector256(src + 3L * ld);
+        var r4 = Avx.LoadVector256(src + 4L * ld); var r5 = Avx.LoadVector256(src + 5L * ld);
+        var r6 = Avx.LoadVector256(src + 6L * ld); var r7 = Avx.LoadVector256(src + 7L * ld);
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + 8, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 16, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 24, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 32, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 40, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 48, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 56, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>
