@@ -424,7 +424,7 @@ internal static unsafe class Sgemm
                 var src = a + (long)(i0 + ir) * lda + p0;
                 var start = 0;
                 if (rows == MR && Avx.IsSupported)
-                    for (; start <= kc - 8; start += 8) Transpose8x8(src + start, lda, dst + start * MR);
+                    for (; start <= kc - 8; start += 8) Transpose8x8(src + start, lda, dst + start * MR, MR);
                 for (var p = start; p < kc; p++)
                 {
                     var d = dst + p * MR;
@@ -435,9 +435,9 @@ internal static unsafe class Sgemm
         }
     }
 
-    // dst[p·8 + i] = src[i·ld + p] for i, p < 8 (MR is 8).
+    /// <summary>dst[p·ldd + i] = src[i·ld + p] for i, p &lt; 8, with AVX shuffles.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* src, int ld, float* dst)
+    public static void Transpose8x8(float* src, int ld, float* dst, int ldd)
     {
         var r0 = Avx.LoadVector256(src); var r1 = Avx.LoadVector256(src + ld);
         var r2 = Avx.LoadVector256(src + 2L * ld); var r3 = Avx.LoadVector256(src + 3L * ld);
@@ -448,13 +448,13 @@ internal static unsafe class Sgemm
         Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
         Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
         Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
-        Avx.Store(dst + 8, Avx.Permute2x128(u1, u5, 0x20));
-        Avx.Store(dst + 16, Avx.Permute2x128(u2, u6, 0x20));
-        Avx.Store(dst + 24, Avx.Permute2x128(u3, u7, 0x20));
-        Avx.Store(dst + 32, Avx.Permute2x128(u0, u4, 0x31));
-        Avx.Store(dst + 40, Avx.Permute2x128(u1, u5, 0x31));
-        Avx.Store(dst + 48, Avx.Permute2x128(u2, u6, 0x31));
-        Avx.Store(dst + 56, Avx.Permute2x128(u3, u7, 0x31));
+        Avx.Store(dst + ldd, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2 * ldd, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3 * ldd, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4 * ldd, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5 * ldd, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6 * ldd, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7 * ldd, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>
@@ -537,9 +537,14 @@ internal readonly unsafe struct DenseSource(bool trans, float* b, int ldb) : IPa
             var cols = Math.Min(nr, nc - jr);
             if (trans)
             {
-                // op(B)[p, j] = b[j, p]: depth outer, so the writes are sequential (NR column streams are read).
+                // op(B)[p, j] = b[j, p]: depth outer, so the writes are sequential (NR column streams are read);
+                // a full panel eight depths at a time as 8×8 transposes in registers.
                 var src = b + (long)(j0 + jr) * ldb + p0;
-                for (var p = 0; p < kc; p++)
+                var start = 0;
+                if (cols == nr && nr % 8 == 0 && Avx.IsSupported)
+                    for (; start <= kc - 8; start += 8)
+                        for (var j = 0; j < nr; j += 8) Sgemm.Transpose8x8(src + (long)j * ldb + start, ldb, dst + start * nr + j, nr);
+                for (var p = start; p < kc; p++)
                 {
                     var d = dst + p * nr;
                     for (var j = 0; j < cols; j++) d[j] = src[(long)j * ldb + p];
