@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 namespace ModelDsl.Kernels;
 
 // Dimension legend: N batch, C input channels, H×W input, K filters, KH×KW kernel, SH×SW stride,
@@ -378,20 +379,28 @@ public static unsafe class Conv2D
             for (var jr = 0; jr < nc; jr += nr, dst += nr * kc)
             {
                 var cols = Math.Min(nr, nc - jr);
+                var full = Avx.IsSupported ? cols / 8 * 8 : 0;   // columns done by 8×8 transposes
                 var s = p0 / Positions<T>();
                 var p = p0 - s * Positions<T>();
-                var src = dy + (long)s * OutputSize<T>() + (long)(j0 + jr) * Positions<T>() + p;
-                for (var q = 0; q < kc; q++)
+                for (var q = 0; q < kc;)
                 {
+                    // Depths q… lie in sample s from position p on: dy_s[j0 + jr + j, p + t] for lane j, depth q + t.
+                    var src = dy + (long)s * OutputSize<T>() + (long)(j0 + jr) * Positions<T>() + p;
                     var d = dst + q * nr;
-                    for (var j = 0; j < cols; j++) d[j] = src[(long)j * Positions<T>()];
-                    for (var j = cols; j < nr; j++) d[j] = 0;
-                    if (++p < Positions<T>()) src++;
-                    else
+                    var depths = Math.Min(kc - q, Positions<T>() - p);
+                    var t = 0;
+                    if (full > 0)
+                        for (; t + 8 <= depths; t += 8)
+                            for (var j = 0; j < full; j += 8) Sgemm.Transpose8x8(src + (long)j * Positions<T>() + t, Positions<T>(), d + t * nr + j, nr);
+                    for (var u = 0; u < depths; u++)
                     {
-                        p = 0;
-                        src += OutputSize<T>() - (Positions<T>() - 1);
+                        var row = d + u * nr;
+                        for (var j = u < t ? full : 0; j < cols; j++) row[j] = src[(long)j * Positions<T>() + u];
+                        for (var j = cols; j < nr; j++) row[j] = 0;
                     }
+                    q += depths;
+                    p += depths;
+                    if (p == Positions<T>()) { p = 0; s++; }
                 }
             }
         }
