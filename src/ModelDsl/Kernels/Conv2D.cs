@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 namespace ModelDsl.Kernels;
 
 // Dimension legend: N batch, C input channels, H×W input, K filters, KH×KW kernel, SH×SW stride,
@@ -8,11 +9,16 @@ namespace ModelDsl.Kernels;
 // Each sample and group g is lowered to a GEMM: its im2col matrix col (CF, P) holds in row (c, i, j)
 // the input value under kernel tap (i, j) of channel g·CG + c for every output position, so
 //   forward   y_g (KG, P)  = w_g (KG, CF) · col_g (CF, P) + b
-//   backward  dw_g (KG, CF) += dy_g (KG, P) · col_gᵀ,   dcol (CF, P) = w_gᵀ · dy_g,  dx_g = col2im(dcol).
+//   backward  dw_gᵀ (CF, KG) += col_g · dy_gᵀ,   dcol (CF, P) = w_gᵀ · dy_g,  dx_g = col2im(dcol).
+// The forward never stores col: the GEMM gathers its panels straight from x (ImplicitColumns), and
+// the bias is added in the GEMM's tile store. The backward's weight-gradient GEMM puts the im2col
+// columns of several samples side by side (a depth block's worth) and reads dyᵀ straight from dy.
 // Depthwise convolutions (CG = KG = 1) skip the GEMM: see DepthwiseConv.
-// The batch is split into fixed contiguous ranges, one per part; weight gradients of part 0 go
-// straight into dw, those of the other parts into partial buffers added in part order afterwards,
-// so the result does not depend on thread timing.
+// Work is split into parts fixed by the shape, the batch and the core count, never by timing:
+// forward, one part per (sample, strip of output positions); backward, sample ranges (each with its
+// own dwᵀ, added in part order afterwards) or, below the core count, input-channel ranges (each
+// writing its own rows of dwᵀ and its own channels of dx). Every output value is summed by one part
+// in an order fixed by the blocking, so the forward and dx do not depend on the split at all.
 
 /// <summary>2-D convolution (cross-correlation, as PyTorch), with dilation and groups, forward and backward.</summary>
 public static unsafe class Conv2D
@@ -56,8 +62,10 @@ public static unsafe class Conv2D
         var packedW = WorkerPool.ThreadScratch.PackedWeights(T.G * PackedGroup<T>());
         for (var g = 0; g < T.G; g++)
             Sgemm.PackAll(false, KG<T>(), ColRows<T>(), w + (long)g * KG<T>() * ColRows<T>(), ColRows<T>(), packedW + (long)g * PackedGroup<T>());
-        var job = new ForwardJob<T> { X = x, W = packedW, B = b, Y = y, Parts = Parts<T>(n), N = n };
-        WorkerPool.Run(ref job, job.Parts);
+        var width = Sgemm.WidthFor(Positions<T>());
+        var (strips, stripWidth) = ColumnStrips<T>(n, 2 * width);
+        var job = new ForwardJob<T> { X = x, W = packedW, B = b, Y = y, Strips = strips, StripWidth = stripWidth, VectorWidth = width };
+        WorkerPool.Run(ref job, n * strips, parallel: IsLarge<T>(n));
     }
 
     /// <summary>dx (N, C, H, W) = ∂/∂x (overwritten; skipped when null), dw += ∂/∂w (skipped when null); buffers already checked.</summary>
@@ -69,22 +77,63 @@ public static unsafe class Conv2D
             DepthwiseConv.Backward<T>(x, w, dy, dx, dw, n);
             return;
         }
-        var parts = Parts<T>(n);
-        // partials is (parts − 1, K, CF): the weight gradients of parts 1, 2, ….
-        var partials = dw == null ? null : WorkerPool.ThreadScratch.Partials((parts - 1) * WeightSize<T>());
+        var (parts, channelsPerPart) = BackwardParts<T>(n);
+        var scratch = WorkerPool.ThreadScratch;
+        // dwT is (buffers, G, CF, KG): ∂/∂w transposed, one buffer per sample range, or one whose rows
+        // the channel ranges share.
+        var buffers = channelsPerPart < CG<T>() ? 1 : parts;
+        var dwT = dw == null ? null : scratch.Partials(buffers * WeightSize<T>());
         // packedWt is w_gᵀ (CF, KG) of every group, each packed once for every sample's dcol GEMM.
         float* packedWt = null;
         if (dx != null)
         {
-            packedWt = WorkerPool.ThreadScratch.PackedWeights(T.G * PackedGroup<T>());
+            packedWt = scratch.PackedWeights(T.G * PackedGroup<T>());
             for (var g = 0; g < T.G; g++)
                 Sgemm.PackAll(true, ColRows<T>(), KG<T>(), w + (long)g * KG<T>() * ColRows<T>(), ColRows<T>(), packedWt + (long)g * PackedGroup<T>());
         }
-        var job = new BackwardJob<T> { X = x, Wt = packedWt, DY = dy, DX = dx, DW = dw, Partials = partials, Parts = parts, N = n };
-        WorkerPool.Run(ref job, parts);
-        if (dw != null)
-            for (var p = 1; p < parts; p++) KernelMath.Add(dw, partials + (long)(p - 1) * WeightSize<T>(), WeightSize<T>());
+        var job = new BackwardJob<T>
+        {
+            X = x, Wt = packedWt, DY = dy, DX = dx, DwT = dwT, Parts = parts, N = n, ChannelsPerPart = channelsPerPart,
+            DcolWidth = Sgemm.WidthFor(Positions<T>()), DwWidth = Sgemm.WidthFor(KG<T>()),
+        };
+        WorkerPool.Run(ref job, parts, parallel: IsLarge<T>(n));
+        if (dw != null) AddTransposed<T>(dw, dwT, buffers);
     }
+
+    // dw[g, k, cf] += Σ_b dwT[b, g, cf, k], buffers in order.
+    private static void AddTransposed<T>(float* dw, float* dwT, int buffers) where T : struct, IConv2DShape
+    {
+        for (var g = 0; g < T.G; g++)
+            for (var k = 0; k < KG<T>(); k++)
+            {
+                var row = dw + ((long)g * KG<T>() + k) * ColRows<T>();
+                for (var cf = 0; cf < ColRows<T>(); cf++)
+                {
+                    var sum = row[cf];
+                    for (var b = 0; b < buffers; b++) sum += dwT[(long)b * WeightSize<T>() + ((long)g * ColRows<T>() + cf) * KG<T>() + k];
+                    row[cf] = sum;
+                }
+            }
+    }
+
+    // The backward's split: one part per sample range (channels per part = CG) when the batch fills the
+    // threads, else one part per range of input channels (whole multiples of 8 channels, so each range's
+    // rows of the packed wᵀ start on a tile) over the whole batch. Neither depends on thread timing.
+    private static (int Parts, int ChannelsPerPart) BackwardParts<T>(int n) where T : struct, IConv2DShape
+    {
+        if (!IsLarge<T>(n)) return (1, CG<T>());
+        if (n >= WorkerPool.Degree || T.G != 1) return (Math.Min(n, WorkerPool.Degree), CG<T>());
+        var chunks = Math.Min(WorkerPool.Degree, CG<T>() / (2 * Sgemm.MR));
+        if (chunks <= 1) return (1, CG<T>());
+        var perPart = (CG<T>() + chunks - 1) / chunks;
+        perPart = (perPart + Sgemm.MR - 1) / Sgemm.MR * Sgemm.MR;
+        return ((CG<T>() + perPart - 1) / perPart, perPart);
+    }
+
+    // Samples per weight-gradient GEMM: enough for a full depth block (their im2col columns side by side),
+    // one when the GEMM reads x itself (pointwise) or the dot-product path runs (few filters per group).
+    private static int SamplesPerDwProduct<T>() where T : struct, IConv2DShape =>
+        IsPointwise<T>() || KG<T>() < Sgemm.MR ? 1 : Math.Max(1, Sgemm.KC / Positions<T>());
 
     private static int InputSize<T>() where T : struct, IConv2DShape => T.C * T.H * T.W;
     private static int OutputSize<T>() where T : struct, IConv2DShape => T.K * Positions<T>();
@@ -93,7 +142,6 @@ public static unsafe class Conv2D
     private static int KG<T>() where T : struct, IConv2DShape => T.K / T.G;
     private static int ColRows<T>() where T : struct, IConv2DShape => CG<T>() * T.KH * T.KW;
     private static int WeightSize<T>() where T : struct, IConv2DShape => T.K * ColRows<T>();
-    private static int ColSize<T>() where T : struct, IConv2DShape => ColRows<T>() * Positions<T>();
 
     // Floats of one group's packed weights (w_g or w_gᵀ; both round KG or CF up to MR).
     private static int PackedGroup<T>() where T : struct, IConv2DShape =>
@@ -103,8 +151,23 @@ public static unsafe class Conv2D
     private static bool IsPointwise<T>() where T : struct, IConv2DShape =>
         T.KH == 1 && T.KW == 1 && T.SH == 1 && T.SW == 1 && T.PadTop == 0 && T.PadLeft == 0 && T.OH == T.H && T.OW == T.W;
 
-    private static int Parts<T>(int n) where T : struct, IConv2DShape =>
-        (long)n * WeightSize<T>() * Positions<T>() >= ParallelThreshold ? Math.Min(n, WorkerPool.Degree) : 1;
+    private static bool IsLarge<T>(int n) where T : struct, IConv2DShape => (long)n * WeightSize<T>() * Positions<T>() >= ParallelThreshold;
+
+    private static int Parts<T>(int n) where T : struct, IConv2DShape => IsLarge<T>(n) ? Math.Min(n, WorkerPool.Degree) : 1;
+
+    // Parts per dispatch the forward aims for: a few per thread, so a part held up by another
+    // process on a shared core leaves the rest to the others.
+    private const int PartsPerThread = 4;
+
+    // The forward splits each sample's output positions into strips of whole NR-column panels when the
+    // batch alone gives too few parts: (strips per sample, positions per strip).
+    private static (int Strips, int Width) ColumnStrips<T>(int n, int nr) where T : struct, IConv2DShape
+    {
+        var panels = (Positions<T>() + nr - 1) / nr;
+        var strips = !IsLarge<T>(n) ? 1 : Math.Clamp((PartsPerThread * WorkerPool.Degree + n - 1) / n, 1, panels);
+        var panelsPerStrip = (panels + strips - 1) / strips;
+        return ((panels + panelsPerStrip - 1) / panelsPerStrip, panelsPerStrip * nr);
+    }
 
     // Samples [first, end) of part `part` out of `parts` over a batch of n.
     private static (int First, int End) Range(int part, int parts, int n) => (part * n / parts, (part + 1) * n / parts);
@@ -115,76 +178,236 @@ public static unsafe class Conv2D
     private struct ForwardJob<T> : IParallelJob where T : struct, IConv2DShape
     {
         public float* X, W, B, Y;   // x (N, C, H, W), w_g (KG, CF) packed by Sgemm.PackAll per group, b (K) or null, y (N, K, P)
-        public int N, Parts;
+        public int Strips, StripWidth, VectorWidth;
 
-        public readonly void Reserve(Scratch scratch) => scratch.Col(ColSize<T>());
+        public readonly void Reserve(Scratch scratch) { }
 
+        // Part = (sample, strip of output positions): y_g[:, strip] = w_g · col_g[:, strip] + b_g, with the
+        // GEMM packing col_g's panels straight from x (no im2col matrix).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Run(int part, Scratch scratch)
         {
-            var (first, end) = Range(part, Parts, N);
-            var buffer = scratch.Col(ColSize<T>());   // col_g is (CF, P)
-            for (var s = first; s < end; s++)
+            var s = part / Strips;
+            var first = part % Strips * StripWidth;
+            var width = Math.Min(StripWidth, Positions<T>() - first);
+            var xs = X + (long)s * InputSize<T>();
+            var ys = Y + (long)s * OutputSize<T>();   // y_s is (K, P)
+            for (var g = 0; g < T.G; g++)
             {
-                var xs = X + (long)s * InputSize<T>();
-                var ys = Y + (long)s * OutputSize<T>();   // y_s is (K, P)
-                if (B != null) KernelMath.FillRows(ys, B, T.K, Positions<T>());
-                for (var g = 0; g < T.G; g++)
+                var yg = ys + (long)g * KG<T>() * Positions<T>() + first;   // y_g is (KG, P)
+                Sgemm.MultiplySerial(VectorWidth, KG<T>(), width, ColRows<T>(), null, 0, W + (long)g * PackedGroup<T>(), KG<T>(), 0,
+                    new ImplicitColumns<T>(GroupInput<T>(xs, g), first), yg, Positions<T>(), accumulate: false,
+                    rowBias: B == null ? null : B + (long)g * KG<T>(), scratch);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The im2col matrix col (CF, P) of one group's channels x (CG, H, W), from column
+    /// <paramref name="firstColumn"/> on, packed into GEMM panels straight from x: row (c, i, j), column
+    /// (oh, ow) is x[c, oh·SH + i·DH − PadTop, ow·SW + j·DW − PadLeft], zero over padding.
+    /// </summary>
+    private readonly struct ImplicitColumns<T>(float* x, int firstColumn) : IPanelSource where T : struct, IConv2DShape
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Pack(int p0, int kc, int j0, int nc, int nr, float* dst)
+        {
+            var start = firstColumn + j0;
+            if (IsPointwise<T>())
+            {
+                // col is x itself: row c is channel c's plane.
+                for (var r = 0; r < kc; r++)
                 {
-                    var col = IsPointwise<T>() ? GroupInput<T>(xs, g) : buffer;
-                    if (!IsPointwise<T>()) Im2Col<T>(GroupInput<T>(xs, g), col);
-                    var yg = ys + (long)g * KG<T>() * Positions<T>();   // y_g is (KG, P)
-                    Sgemm.Multiply(false, false, KG<T>(), Positions<T>(), ColRows<T>(), null, ColRows<T>(), col, Positions<T>(),
-                        yg, Positions<T>(), accumulate: B != null, packedA: W + (long)g * PackedGroup<T>());
+                    var src = x + (long)(p0 + r) * Positions<T>() + start;
+                    for (var jr = 0; jr < nc; jr += nr) DenseSource.PanelRow(src + jr, dst + jr * kc + r * nr, Math.Min(nr, nc - jr), nr);
+                }
+                return;
+            }
+            var startRow = start / T.OW;
+            var startColumn = start - startRow * T.OW;
+            for (var r = 0; r < kc; r++)
+            {
+                var row = p0 + r;
+                var c = row / (T.KH * T.KW);
+                var tap = row - c * T.KH * T.KW;
+                var i = tap / T.KW;
+                var j = tap - i * T.KW;
+                var (lo, hi) = ValidColumns<T>(j);
+                // x[ow·SW] is x[c, ih, ow·SW + j·DW − PadLeft] once shifted to input row ih.
+                var xc = x + (long)c * T.H * T.W - T.PadLeft + j * T.DW;
+                var d = dst + r * nr;   // row r of the current panel
+                var lane = 0;
+                var oh = startRow;
+                var ow = startColumn;
+                for (var left = nc; left > 0;)
+                {
+                    // A run: one output row, one panel.
+                    var len = Math.Min(Math.Min(left, T.OW - ow), nr - lane);
+                    var ih = oh * T.SH + i * T.DH - T.PadTop;
+                    if ((uint)ih >= (uint)T.H) ClearRun(d + lane, len);
+                    else GatherRun(xc + (long)ih * T.W, d + lane, ow, len, lo, hi);
+                    left -= len;
+                    lane += len;
+                    ow += len;
+                    if (ow == T.OW) { ow = 0; oh++; }
+                    if (lane == nr) { lane = 0; d += nr * kc; }
+                }
+                if (lane != 0) ClearRun(d + lane, nr - lane);
+            }
+        }
+
+        // d[t] = x[(ow + t)·SW] for output columns ow + t in [lo, hi), else 0, t < len.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void GatherRun(float* x, float* d, int ow, int len, int lo, int hi)
+        {
+            if (T.SW == 1 && ow >= lo && ow + len <= hi)
+            {
+                CopyRun(x + ow, d, len);
+                return;
+            }
+            var a = Math.Clamp(lo - ow, 0, len);
+            var b = Math.Max(a, Math.Clamp(hi - ow, 0, len));
+            ClearRun(d, a);
+            if (T.SW == 1) CopyRun(x + ow + a, d + a, b - a);
+            else for (var t = a; t < b; t++) d[t] = x[(long)(ow + t) * T.SW];
+            ClearRun(d + b, len - b);
+        }
+    }
+
+    /// <summary>d[0..n) = s[0..n) for the short runs of a panel: whole vectors, the last one overlapping.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRun(float* s, float* d, int n)
+    {
+        if (n >= 8)
+        {
+            var i = 0;
+            for (; i <= n - 8; i += 8) Vector256.Store(Vector256.Load(s + i), d + i);
+            if (i < n) Vector256.Store(Vector256.Load(s + n - 8), d + n - 8);
+            return;
+        }
+        for (var i = 0; i < n; i++) d[i] = s[i];
+    }
+
+    /// <summary>d[0..n) = 0 for the short runs of a panel: whole vectors, the last one overlapping.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ClearRun(float* d, int n)
+    {
+        if (n >= 8)
+        {
+            var i = 0;
+            for (; i <= n - 8; i += 8) Vector256.Store(Vector256<float>.Zero, d + i);
+            if (i < n) Vector256.Store(Vector256<float>.Zero, d + n - 8);
+            return;
+        }
+        for (var i = 0; i < n; i++) d[i] = 0;
+    }
+
+    private struct BackwardJob<T> : IParallelJob where T : struct, IConv2DShape
+    {
+        // wᵀ_g (CF, KG) packed per group (null without dx); dx (N, C, H, W) or null; dwT (parts or 1, G, CF, KG) or null
+        public float* X, Wt, DY, DX, DwT;
+        public int N, Parts, ChannelsPerPart, DcolWidth, DwWidth;
+
+        // col (rows, S·P) for the weight gradient, then dcol (rows, P).
+        private readonly long BufferSize => (long)ChannelsPerPart * T.KH * T.KW * (SamplesPerDwProduct<T>() + 1) * Positions<T>();
+
+        public readonly void Reserve(Scratch scratch) => scratch.Col(checked((int)BufferSize));
+
+        // Part = samples [first, end) × input channels [c0, c1) of each group: dwT rows (c0·KH·KW …) of
+        // the part's buffer, and dx for those samples and channels.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public readonly void Run(int part, Scratch scratch)
+        {
+            var byChannels = ChannelsPerPart < CG<T>();
+            var (first, end) = byChannels ? (0, N) : Range(part, Parts, N);
+            var c0 = byChannels ? part * ChannelsPerPart : 0;
+            var c1 = Math.Min(CG<T>(), c0 + ChannelsPerPart);
+            var r0 = c0 * T.KH * T.KW;                  // first row of col, dcol and wᵀ
+            var rows = (c1 - c0) * T.KH * T.KW;
+            var samples = SamplesPerDwProduct<T>();
+            var buffer = scratch.Col(checked((int)BufferSize));
+            var dcol = buffer + (long)rows * samples * Positions<T>();
+            var dwT = DwT == null ? null : DwT + (byChannels ? 0 : (long)part * WeightSize<T>());
+            for (var g = 0; g < T.G; g++)
+            {
+                var dyg = DY + (long)g * KG<T>() * Positions<T>();   // dy_g of sample 0, (KG, P)
+                if (dwT != null)
+                {
+                    var dwTg = dwT + ((long)g * ColRows<T>() + r0) * KG<T>();   // rows [r0, r0 + rows) of dwᵀ_g (CF, KG)
+                    for (var s = first; s < end; s += samples)
+                    {
+                        // col (rows, S·P): the im2col columns of S samples side by side (x itself when pointwise).
+                        var count = Math.Min(samples, end - s);
+                        var ld = count * Positions<T>();
+                        var col = buffer;
+                        if (IsPointwise<T>()) col = GroupInput<T>(X + (long)s * InputSize<T>(), g) + (long)c0 * Positions<T>();
+                        else
+                            for (var t = 0; t < count; t++)
+                                WalkTaps<T, Gather>(GroupInput<T>(X + (long)(s + t) * InputSize<T>(), g), buffer + (long)t * Positions<T>(), c0, c1, ld);
+                        var dys = dyg + (long)s * OutputSize<T>();
+                        if (KG<T>() < Sgemm.MR)
+                            NarrowTimesTransposed(KG<T>(), rows, Positions<T>(), dys, col, dwTg, accumulate: s > first);
+                        else
+                            // dwᵀ (rows, KG) (+)= col (rows, S·P) · dyᵀ (S·P, KG)
+                            Sgemm.MultiplySerial(DwWidth, rows, KG<T>(), ld, col, ld, null, 0, 0, new TransposedOutputs<T>(dys),
+                                dwTg, KG<T>(), accumulate: s > first, rowBias: null, scratch);
+                    }
+                }
+                if (DX == null) continue;
+                for (var s = first; s < end; s++)
+                {
+                    var dxg = GroupInput<T>(DX + (long)s * InputSize<T>(), g);
+                    // dcol (rows, P) = w_gᵀ[rows] · dy_g; a pointwise kernel's dcol is dx_g itself.
+                    var target = IsPointwise<T>() ? dxg + (long)c0 * Positions<T>() : dcol;
+                    Sgemm.MultiplySerial(DcolWidth, rows, Positions<T>(), KG<T>(), null, 0, Wt + (long)g * PackedGroup<T>(), ColRows<T>(), r0,
+                        new DenseSource(false, dyg + (long)s * OutputSize<T>(), Positions<T>()), target, Positions<T>(), accumulate: false, rowBias: null, scratch);
+                    if (!IsPointwise<T>()) Col2Im<T>(dcol, dxg, c0, c1);
                 }
             }
         }
     }
 
-    private struct BackwardJob<T> : IParallelJob where T : struct, IConv2DShape
+    /// <summary>
+    /// dyᵀ (S·P, KG) of S consecutive samples' dy_g (each (KG, P), OutputSize apart), packed for the
+    /// weight-gradient GEMM: row s·P + p, column k is dy[s, g·KG + k, p].
+    /// </summary>
+    private readonly struct TransposedOutputs<T>(float* dy) : IPanelSource where T : struct, IConv2DShape
     {
-        // wᵀ_g (CF, KG) packed per group (null without dx); dx (N, C, H, W) or null; dw (K, CF) or null; partials (Parts − 1, K, CF)
-        public float* X, Wt, DY, DX, DW, Partials;
-        public int N, Parts;
-
-        public readonly void Reserve(Scratch scratch) => scratch.Col(2 * ColSize<T>());
-
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public readonly void Run(int part, Scratch scratch)
+        public void Pack(int p0, int kc, int j0, int nc, int nr, float* dst)
         {
-            var (first, end) = Range(part, Parts, N);
-            var buffer = scratch.Col(2 * ColSize<T>());   // col_g is (CF, P)
-            var dcol = buffer + ColSize<T>();             // dcol is (CF, P)
-            var dw = DW == null ? null : part == 0 ? DW : Partials + (long)(part - 1) * WeightSize<T>();
-            for (var s = first; s < end; s++)
-                for (var g = 0; g < T.G; g++)
+            for (var jr = 0; jr < nc; jr += nr, dst += nr * kc)
+            {
+                var cols = Math.Min(nr, nc - jr);
+                var full = Avx.IsSupported ? cols / 8 * 8 : 0;   // columns done by 8×8 transposes
+                var s = p0 / Positions<T>();
+                var p = p0 - s * Positions<T>();
+                for (var q = 0; q < kc;)
                 {
-                    var xg = GroupInput<T>(X + (long)s * InputSize<T>(), g);
-                    var dyg = DY + (long)s * OutputSize<T>() + (long)g * KG<T>() * Positions<T>();   // dy_g is (KG, P)
-                    if (dw != null)
+                    // Depths q… lie in sample s from position p on: dy_s[j0 + jr + j, p + t] for lane j, depth q + t.
+                    var src = dy + (long)s * OutputSize<T>() + (long)(j0 + jr) * Positions<T>() + p;
+                    var d = dst + q * nr;
+                    var depths = Math.Min(kc - q, Positions<T>() - p);
+                    var t = 0;
+                    if (full > 0)
+                        for (; t + 8 <= depths; t += 8)
+                            for (var j = 0; j < full; j += 8) Sgemm.Transpose8x8(src + (long)j * Positions<T>() + t, Positions<T>(), d + t * nr + j, nr);
+                    for (var u = 0; u < depths; u++)
                     {
-                        var col = IsPointwise<T>() ? xg : buffer;
-                        if (!IsPointwise<T>()) Im2Col<T>(xg, col);
-                        var dwg = dw + (long)g * KG<T>() * ColRows<T>();   // dw_g is (KG, CF)
-                        if (KG<T>() < Sgemm.MR)
-                            NarrowTimesTransposed(KG<T>(), ColRows<T>(), Positions<T>(), dyg, col, dwg, accumulate: part == 0 || s > first);
-                        else
-                            Sgemm.Multiply(false, true, KG<T>(), ColRows<T>(), Positions<T>(), dyg, Positions<T>(), col, Positions<T>(),
-                                dwg, ColRows<T>(), accumulate: part == 0 || s > first);
+                        var row = d + u * nr;
+                        for (var j = u < t ? full : 0; j < cols; j++) row[j] = src[(long)j * Positions<T>() + u];
+                        for (var j = cols; j < nr; j++) row[j] = 0;
                     }
-                    if (DX == null) continue;
-                    var dxg = GroupInput<T>(DX + (long)s * InputSize<T>(), g);
-                    // dcol (CF, P) = w_gᵀ · dy_g; a pointwise kernel's dcol is dx_g itself.
-                    var target = IsPointwise<T>() ? dxg : dcol;
-                    Sgemm.Multiply(true, false, ColRows<T>(), Positions<T>(), KG<T>(), null, KG<T>(), dyg, Positions<T>(),
-                        target, Positions<T>(), accumulate: false, packedA: Wt + (long)g * PackedGroup<T>());
-                    if (!IsPointwise<T>()) Col2Im<T>(dcol, dxg);
+                    q += depths;
+                    p += depths;
+                    if (p == Positions<T>()) { p = 0; s++; }
                 }
+            }
         }
     }
 
     /// <summary>
-    /// c (M, R) = a (M, P) · bᵀ for b (R, P), or c += it when <paramref name="accumulate"/>: dot products
+    /// cᵀ (R, M) = (a (M, P) · bᵀ)ᵀ for b (R, P), or cᵀ += it when <paramref name="accumulate"/>: dot products
     /// along P, four rows of a per pass over a row of b. For the few filters per group of a grouped
     /// convolution, where the GEMM's MR-row tiles would mostly hold padding.
     /// </summary>
@@ -201,7 +424,7 @@ public static unsafe class Conv2D
                 Dots4(a + (long)k * p, p, bRow, rows, sums);
                 for (var t = 0; t < rows; t++)
                 {
-                    var target = c + (long)(k + t) * r + row;
+                    var target = c + (long)row * m + k + t;
                     *target = accumulate ? *target + sums[t] : sums[t];
                 }
             }
@@ -210,32 +433,9 @@ public static unsafe class Conv2D
 
     /// <summary>sums[t] = a row t (of a (rows ≤ 4, P)) · b (P), each in a fixed order; rows past <paramref name="rows"/> repeat the last.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dots4(float* a, int p, float* b, int rows, float* sums)
-    {
-        float* a0 = a, a1 = a + (long)Math.Min(1, rows - 1) * p, a2 = a + (long)Math.Min(2, rows - 1) * p, a3 = a + (long)Math.Min(3, rows - 1) * p;
-        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
-        var i = 0;
-        for (; i <= p - 8; i += 8)
-        {
-            var bv = Vector256.Load(b + i);
-            s0 = Vector256.FusedMultiplyAdd(Vector256.Load(a0 + i), bv, s0);
-            s1 = Vector256.FusedMultiplyAdd(Vector256.Load(a1 + i), bv, s1);
-            s2 = Vector256.FusedMultiplyAdd(Vector256.Load(a2 + i), bv, s2);
-            s3 = Vector256.FusedMultiplyAdd(Vector256.Load(a3 + i), bv, s3);
-        }
-        float t0 = Vector256.Sum(s0), t1 = Vector256.Sum(s1), t2 = Vector256.Sum(s2), t3 = Vector256.Sum(s3);
-        for (; i < p; i++)
-        {
-            t0 = MathF.FusedMultiplyAdd(a0[i], b[i], t0);
-            t1 = MathF.FusedMultiplyAdd(a1[i], b[i], t1);
-            t2 = MathF.FusedMultiplyAdd(a2[i], b[i], t2);
-            t3 = MathF.FusedMultiplyAdd(a3[i], b[i], t3);
-        }
-        sums[0] = t0;
-        sums[1] = t1;
-        sums[2] = t2;
-        sums[3] = t3;
-    }
+    private static void Dots4(float* a, int p, float* b, int rows, float* sums) =>
+        Sgemm.Dots4<Vector256<float>, V256>(b, a, a + (long)Math.Min(1, rows - 1) * p, a + (long)Math.Min(2, rows - 1) * p,
+            a + (long)Math.Min(3, rows - 1) * p, p, sums);
 
     // Output columns ow whose input column ow·SW + j·DW − PadLeft lies in [0, W): [lo, hi).
     internal static (int Lo, int Hi) ValidColumns<T>(int j) where T : struct, IConv2DShape
@@ -247,30 +447,29 @@ public static unsafe class Conv2D
         return (Math.Min(lo, hi), hi);
     }
 
-    /// <summary>col (CF, P) of one group's channels x (CG, H, W); taps over padding read zero.</summary>
-    internal static void Im2Col<T>(float* x, float* col) where T : struct, IConv2DShape => WalkTaps<T, Gather>(x, col);
-
-    /// <summary>dx (CG, H, W) = Σ of each dcol (CF, P) entry at the input cell its tap read (overwrites dx).</summary>
-    internal static void Col2Im<T>(float* dcol, float* dx) where T : struct, IConv2DShape
+    /// <summary>dx (CG, H, W) of channels [c0, c1) = Σ of each dcol entry (rows of those channels, (rows, P)) at
+    /// the input cell its tap read (overwrites those channels of dx).</summary>
+    internal static void Col2Im<T>(float* dcol, float* dx, int c0, int c1) where T : struct, IConv2DShape
     {
-        new Span<float>(dx, CG<T>() * T.H * T.W).Clear();
-        WalkTaps<T, Scatter>(dx, dcol);
+        new Span<float>(dx + (long)c0 * T.H * T.W, (c1 - c0) * T.H * T.W).Clear();
+        WalkTaps<T, Scatter>(dx, dcol, c0, c1, Positions<T>());
     }
 
     /// <summary>
-    /// Visits every (tap, output row) of the im2col matrix: row (c, i, j) of col, output row oh. When
+    /// Visits every (tap, output row) of the im2col matrix for channels [c0, c1): row (c − c0, i, j) of
+    /// col (row stride ld), output row oh. When
     /// input row ih is inside the plane, <typeparamref name="TRow"/> gets the input row shifted so that
     /// element ow·SW pairs with col element ow, and the valid columns [lo, hi); otherwise it is told the
     /// row lies in padding.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WalkTaps<T, TRow>(float* x, float* col) where T : struct, IConv2DShape where TRow : struct, IColumnRow
+    private static void WalkTaps<T, TRow>(float* x, float* col, int c0, int c1, int ld) where T : struct, IConv2DShape where TRow : struct, IColumnRow
     {
-        for (var c = 0; c < CG<T>(); c++)
+        for (var c = c0; c < c1; c++)
             for (var i = 0; i < T.KH; i++)
                 for (var j = 0; j < T.KW; j++)
                 {
-                    var row = col + (long)((c * T.KH + i) * T.KW + j) * Positions<T>();   // one row of col, (OH, OW)
+                    var row = col + (long)(((c - c0) * T.KH + i) * T.KW + j) * ld;   // one row of col, (OH, OW)
                     var (lo, hi) = ValidColumns<T>(j);
                     for (var oh = 0; oh < T.OH; oh++, row += T.OW)
                     {

@@ -81,6 +81,38 @@ public unsafe class SgemmTests
         Assert.Equal(plain, packed);
     }
 
+    [Theory]
+    [InlineData(1, 37, 70, false, false)]
+    [InlineData(3, 37, 70, true, true)]
+    [InlineData(4, 129, 33, false, true)]
+    [InlineData(2, 3000, 701, true, false)]   // threaded: split by columns of C
+    [InlineData(1, 1001, 4099, false, true)]  // threaded
+    [InlineData(4, 64, 9000, true, true)]     // threaded, few columns
+    public void Multiply_WithAFewRows_MatchesDoubleReference_AndIsTheSameSerialOrThreaded(int m, int n, int k, bool transB, bool accumulate)
+    {
+        Assert.True(m <= Sgemm.SmallRows);
+        var a = Data.Uniform(m * k, 1);
+        var b = Data.Uniform(k * n, 2);
+        var c0 = Data.Uniform(m * n, 3);
+        float[] Run(bool parallel, int width)
+        {
+            var c = accumulate ? (float[])c0.Clone() : Data.Garbage(m * n);
+            Sgemm.ForceWidth(width);
+            try
+            {
+                fixed (float* pa = a, pb = b, pc = c)
+                    Sgemm.Multiply(false, transB, m, n, k, pa, k, pb, transB ? k : n, pc, n, accumulate, parallel);
+            }
+            finally { Sgemm.ForceWidth(0); }
+            return c;
+        }
+        var expected = Reference(m, n, k, false, transB, a, b, accumulate ? c0 : null);
+        var threaded = Run(parallel: true, width: 0);
+        Data.AssertClose(expected, threaded, what: "C");
+        Assert.Equal(threaded, Run(parallel: false, width: 0));
+        Data.AssertClose(expected, Run(parallel: true, width: 4), what: "C with 4-float vectors");
+    }
+
     // C (M, N) = op(A) · op(B) (+ C0), in double.
     private static double[] Reference(int m, int n, int k, bool transA, bool transB, float[] a, float[] b, float[]? c0)
     {
