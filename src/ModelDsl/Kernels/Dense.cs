@@ -1,11 +1,22 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace ModelDsl.Kernels;
 
-// Dimension legend: N batch, In input features, Out output features. Every product is one SGEMM
-// (threaded over output tiles when large enough).
+// Dimension legend: N batch, In input features, Out output features. Large batches are one SGEMM
+// (threaded over output tiles when large enough). A few samples (N ≤ GemvBatch) skip the SGEMM's
+// packing of w, which at N = 1 costs more than the product: each output is a dot product of a row of
+// w with a sample, rows split across threads when w is large.
 
 /// <summary>Fully connected layer (PyTorch's Linear), forward and backward.</summary>
 public static unsafe class Dense
 {
+    /// <summary>Batches up to this size run as dot products over the rows of w instead of an SGEMM.</summary>
+    internal const int GemvBatch = 4;
+
+    // Below this many multiply-adds the dot products run on the calling thread only.
+    private const long GemvParallelThreshold = 1L << 16;
+
     /// <summary>y (N, Out) = x (N, In) · wᵀ (w is (Out, In)) + b (Out); b empty when the layer has no bias.</summary>
     public static void Forward<T>(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y, int n)
         where T : struct, IDenseShape
@@ -18,8 +29,96 @@ public static unsafe class Dense
         if (n == 0) return;
         fixed (float* px = x, pw = w, pb = b, py = y)
         {
+            if (n <= GemvBatch)
+            {
+                Gemv(px, pw, pb, py, n, T.In, T.Out);
+                return;
+            }
             if (pb != null) KernelMath.CopyToRows(py, pb, n, T.Out);   // y starts as b in every row
             Sgemm.Multiply(false, true, n, T.Out, T.In, px, T.In, pw, T.In, py, T.Out, accumulate: pb != null);
+        }
+    }
+
+    /// <summary>y[s, o] = b[o] + Σ_i w[o, i]·x[s, i] for the n ≤ <see cref="GemvBatch"/> samples, rows of w split across threads when large.</summary>
+    internal static void Gemv(float* x, float* w, float* b, float* y, int n, int inputs, int outputs)
+    {
+        var kernel = new GemvKernel(x, w, b, y, n, inputs, outputs);
+        // Whole blocks of four rows per range, so the split never changes which rows go together.
+        var blocks = (outputs + 3) / 4;
+        var parts = (long)n * inputs * outputs >= GemvParallelThreshold ? Math.Min(blocks, WorkerPool.Degree) : 1;
+        if (parts == 1)
+        {
+            kernel.Run(0, blocks, null!);
+            return;
+        }
+        ParallelRanges.RunParts(kernel, blocks, parts);
+    }
+
+    private readonly struct GemvKernel(float* x, float* w, float* b, float* y, int n, int inputs, int outputs) : IRangeKernel
+    {
+        public void Reserve(Scratch scratch) { }
+
+        // Rows [4·begin, 4·end) of w (the last block may be short).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int begin, int end, Scratch scratch)
+        {
+            var last = Math.Min(outputs, 4 * end);
+            var o = 4 * begin;
+            for (; o + 4 <= last; o += 4)
+            {
+                var w0 = w + (long)o * inputs;
+                for (var s = 0; s < n; s++)
+                {
+                    Dot4(w0, inputs, x + (long)s * inputs, out var d0, out var d1, out var d2, out var d3);
+                    var ys = y + (long)s * outputs + o;
+                    if (b != null)
+                    {
+                        d0 += b[o];
+                        d1 += b[o + 1];
+                        d2 += b[o + 2];
+                        d3 += b[o + 3];
+                    }
+                    ys[0] = d0;
+                    ys[1] = d1;
+                    ys[2] = d2;
+                    ys[3] = d3;
+                }
+            }
+            for (; o < last; o++)
+                for (var s = 0; s < n; s++)
+                {
+                    var d = KernelMath.DotShort(w + (long)o * inputs, x + (long)s * inputs, inputs);
+                    y[(long)s * outputs + o] = b == null ? d : d + b[o];
+                }
+        }
+
+        // The dot products of rows w0…w0 + 3·stride with v, four rows per pass over v.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Dot4(float* w0, int stride, float* v, out float d0, out float d1, out float d2, out float d3)
+        {
+            float* w1 = w0 + stride, w2 = w1 + stride, w3 = w2 + stride;
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            var i = 0;
+            for (; i <= stride - 8; i += 8)
+            {
+                var xv = Vector256.Load(v + i);
+                a0 = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + i), xv, a0);
+                a1 = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + i), xv, a1);
+                a2 = Vector256.FusedMultiplyAdd(Vector256.Load(w2 + i), xv, a2);
+                a3 = Vector256.FusedMultiplyAdd(Vector256.Load(w3 + i), xv, a3);
+            }
+            d0 = Vector256.Sum(a0);
+            d1 = Vector256.Sum(a1);
+            d2 = Vector256.Sum(a2);
+            d3 = Vector256.Sum(a3);
+            for (; i < stride; i++)
+            {
+                var xi = v[i];
+                d0 = MathF.FusedMultiplyAdd(w0[i], xi, d0);
+                d1 = MathF.FusedMultiplyAdd(w1[i], xi, d1);
+                d2 = MathF.FusedMultiplyAdd(w2[i], xi, d2);
+                d3 = MathF.FusedMultiplyAdd(w3[i], xi, d3);
+            }
         }
     }
 
