@@ -39,9 +39,11 @@ public readonly ref struct BatchNormParameters
     /// <summary>Checks the lengths for <paramref name="c"/> channels; <paramref name="what"/> names the batch norm in the message.</summary>
     internal void Check(int c, string what)
     {
-        NormShape.CheckAffine(Gamma.Length, Beta.Length, c, what + ".gamma", what + ".beta");
-        KernelMath.Require(RunningMean.Length, c, what + ".runningMean");
-        KernelMath.Require(RunningVar.Length, c, what + ".runningVar");
+        // The names are built only for the message: a call that passes allocates nothing.
+        if (!Gamma.IsEmpty && Gamma.Length < c) KernelMath.Require(Gamma.Length, c, what + ".gamma");
+        if (!Beta.IsEmpty && Beta.Length < c) KernelMath.Require(Beta.Length, c, what + ".beta");
+        if (RunningMean.Length < c) KernelMath.Require(RunningMean.Length, c, what + ".runningMean");
+        if (RunningVar.Length < c) KernelMath.Require(RunningVar.Length, c, what + ".runningVar");
     }
 
     /// <summary>Writes mean, scale and shift of every channel to <paramref name="terms"/> (3 per channel).</summary>
