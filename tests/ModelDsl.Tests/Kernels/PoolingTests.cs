@@ -75,7 +75,8 @@ public class PoolingTests
         x[Cell(0, 3, 1, 1)] = float.NaN;    // bottom-right of window (0, 3), in the first eight
         x[Cell(1, 6, 0, 0)] = float.NaN;    // top-left of (1, 6), then a larger number
         x[Cell(1, 6, 1, 0)] = 5f;
-        x[Cell(2, 16, 0, 1)] = float.NaN;   // top-right of (2, 16), the tail
+        x[Cell(2, 12, 0, 1)] = float.NaN;   // top-right of (2, 12), the last window
+        x[Cell(0, 10, 0, 1)] = float.NaN;   // top-right of (0, 10), among the four after the eight
         x[Cell(2, 9, 1, 0)] = 2f;           // bottom-left of (2, 9) beats the other three
         var outputs = Pool2x2Wide.OH * Pool2x2Wide.OW;
         var y = new float[Pool2x2Wide.C * outputs];
@@ -90,7 +91,8 @@ public class PoolingTests
                 {
                     (0, 3) => Cell(0, 3, 1, 1),
                     (1, 6) => Cell(1, 6, 0, 0),
-                    (2, 16) => Cell(2, 16, 0, 1),
+                    (2, 12) => Cell(2, 12, 0, 1),
+                    (0, 10) => Cell(0, 10, 0, 1),
                     (2, 9) => Cell(2, 9, 1, 0),
                     _ => Cell(oh, ow, 0, 0),
                 };
