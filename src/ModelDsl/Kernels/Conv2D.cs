@@ -198,7 +198,7 @@ public static unsafe class Conv2D
             for (var k = 0; k < m; k += 4)
             {
                 var rows = Math.Min(4, m - k);
-                Dots4(a + (long)k * p, p, bRow, rows, sums);
+                KernelMath.Dots4(a + (long)k * p, p, bRow, rows, sums);
                 for (var t = 0; t < rows; t++)
                 {
                     var target = c + (long)(k + t) * r + row;
@@ -206,35 +206,6 @@ public static unsafe class Conv2D
                 }
             }
         }
-    }
-
-    /// <summary>sums[t] = a row t (of a (rows ≤ 4, P)) · b (P), each in a fixed order; rows past <paramref name="rows"/> repeat the last.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dots4(float* a, int p, float* b, int rows, float* sums)
-    {
-        float* a0 = a, a1 = a + (long)Math.Min(1, rows - 1) * p, a2 = a + (long)Math.Min(2, rows - 1) * p, a3 = a + (long)Math.Min(3, rows - 1) * p;
-        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
-        var i = 0;
-        for (; i <= p - 8; i += 8)
-        {
-            var bv = Vector256.Load(b + i);
-            s0 = Vector256.FusedMultiplyAdd(Vector256.Load(a0 + i), bv, s0);
-            s1 = Vector256.FusedMultiplyAdd(Vector256.Load(a1 + i), bv, s1);
-            s2 = Vector256.FusedMultiplyAdd(Vector256.Load(a2 + i), bv, s2);
-            s3 = Vector256.FusedMultiplyAdd(Vector256.Load(a3 + i), bv, s3);
-        }
-        float t0 = Vector256.Sum(s0), t1 = Vector256.Sum(s1), t2 = Vector256.Sum(s2), t3 = Vector256.Sum(s3);
-        for (; i < p; i++)
-        {
-            t0 = MathF.FusedMultiplyAdd(a0[i], b[i], t0);
-            t1 = MathF.FusedMultiplyAdd(a1[i], b[i], t1);
-            t2 = MathF.FusedMultiplyAdd(a2[i], b[i], t2);
-            t3 = MathF.FusedMultiplyAdd(a3[i], b[i], t3);
-        }
-        sums[0] = t0;
-        sums[1] = t1;
-        sums[2] = t2;
-        sums[3] = t3;
     }
 
     // Output columns ow whose input column ow·SW + j·DW − PadLeft lies in [0, W): [lo, hi).

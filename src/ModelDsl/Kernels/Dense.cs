@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace ModelDsl.Kernels;
 
@@ -62,62 +61,16 @@ public static unsafe class Dense
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int begin, int end, Scratch scratch)
         {
-            var last = Math.Min(outputs, 4 * end);
-            var o = 4 * begin;
-            for (; o + 4 <= last; o += 4)
+            var sums = stackalloc float[4];
+            for (var o = 4 * begin; o < Math.Min(outputs, 4 * end); o += 4)
             {
-                var w0 = w + (long)o * inputs;
+                var rows = Math.Min(4, outputs - o);
                 for (var s = 0; s < n; s++)
                 {
-                    Dot4(w0, inputs, x + (long)s * inputs, out var d0, out var d1, out var d2, out var d3);
+                    KernelMath.Dots4(w + (long)o * inputs, inputs, x + (long)s * inputs, rows, sums);
                     var ys = y + (long)s * outputs + o;
-                    if (b != null)
-                    {
-                        d0 += b[o];
-                        d1 += b[o + 1];
-                        d2 += b[o + 2];
-                        d3 += b[o + 3];
-                    }
-                    ys[0] = d0;
-                    ys[1] = d1;
-                    ys[2] = d2;
-                    ys[3] = d3;
+                    for (var r = 0; r < rows; r++) ys[r] = b == null ? sums[r] : sums[r] + b[o + r];
                 }
-            }
-            for (; o < last; o++)
-                for (var s = 0; s < n; s++)
-                {
-                    var d = KernelMath.DotShort(w + (long)o * inputs, x + (long)s * inputs, inputs);
-                    y[(long)s * outputs + o] = b == null ? d : d + b[o];
-                }
-        }
-
-        // The dot products of rows w0…w0 + 3·stride with v, four rows per pass over v.
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Dot4(float* w0, int stride, float* v, out float d0, out float d1, out float d2, out float d3)
-        {
-            float* w1 = w0 + stride, w2 = w1 + stride, w3 = w2 + stride;
-            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            var i = 0;
-            for (; i <= stride - 8; i += 8)
-            {
-                var xv = Vector256.Load(v + i);
-                a0 = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + i), xv, a0);
-                a1 = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + i), xv, a1);
-                a2 = Vector256.FusedMultiplyAdd(Vector256.Load(w2 + i), xv, a2);
-                a3 = Vector256.FusedMultiplyAdd(Vector256.Load(w3 + i), xv, a3);
-            }
-            d0 = Vector256.Sum(a0);
-            d1 = Vector256.Sum(a1);
-            d2 = Vector256.Sum(a2);
-            d3 = Vector256.Sum(a3);
-            for (; i < stride; i++)
-            {
-                var xi = v[i];
-                d0 = MathF.FusedMultiplyAdd(w0[i], xi, d0);
-                d1 = MathF.FusedMultiplyAdd(w1[i], xi, d1);
-                d2 = MathF.FusedMultiplyAdd(w2[i], xi, d2);
-                d3 = MathF.FusedMultiplyAdd(w3[i], xi, d3);
             }
         }
     }

@@ -79,6 +79,35 @@ internal static unsafe class KernelMath
         return sum;
     }
 
+    /// <summary>sums[t] = a row t (of a (rows ≤ 4, P)) · b (P), each in a fixed order; rows past <paramref name="rows"/> repeat the last.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Dots4(float* a, int p, float* b, int rows, float* sums)
+    {
+        float* a0 = a, a1 = a + (long)Math.Min(1, rows - 1) * p, a2 = a + (long)Math.Min(2, rows - 1) * p, a3 = a + (long)Math.Min(3, rows - 1) * p;
+        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        var i = 0;
+        for (; i <= p - 8; i += 8)
+        {
+            var bv = Vector256.Load(b + i);
+            s0 = Vector256.FusedMultiplyAdd(Vector256.Load(a0 + i), bv, s0);
+            s1 = Vector256.FusedMultiplyAdd(Vector256.Load(a1 + i), bv, s1);
+            s2 = Vector256.FusedMultiplyAdd(Vector256.Load(a2 + i), bv, s2);
+            s3 = Vector256.FusedMultiplyAdd(Vector256.Load(a3 + i), bv, s3);
+        }
+        float t0 = Vector256.Sum(s0), t1 = Vector256.Sum(s1), t2 = Vector256.Sum(s2), t3 = Vector256.Sum(s3);
+        for (; i < p; i++)
+        {
+            t0 = MathF.FusedMultiplyAdd(a0[i], b[i], t0);
+            t1 = MathF.FusedMultiplyAdd(a1[i], b[i], t1);
+            t2 = MathF.FusedMultiplyAdd(a2[i], b[i], t2);
+            t3 = MathF.FusedMultiplyAdd(a3[i], b[i], t3);
+        }
+        sums[0] = t0;
+        sums[1] = t1;
+        sums[2] = t2;
+        sums[3] = t3;
+    }
+
     /// <summary>sums[c] += Σ_n Σ_p t[n, c, p] for t (N, channels, plane), samples in order (bias gradients).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ChannelSums(float* t, float* sums, int n, int channels, int plane)

@@ -56,6 +56,15 @@ public class FusedInferenceTests
         return Relu(Sum(main, Bn(net, "Block.DownsampleBn", projected, n, 8, 9)));
     }
 
+    /// <summary>Inference matches <paramref name="reference"/>, and again after <paramref name="parameter"/> is set to <paramref name="values"/>.</summary>
+    private static void AssertInference<TModel>(TModel net, float[] x, int n, Func<TModel, double[], int, double[]> reference, string parameter, float[] values)
+        where TModel : Model
+    {
+        Data.AssertClose(reference(net, Data.ToDouble(x), n), net.Forward(x, n), rel: 1e-4, abs: 1e-4, what: "y");
+        values.CopyTo(net.GetParameter(parameter).Values);
+        Data.AssertClose(reference(net, Data.ToDouble(x), n), net.Forward(x, n), rel: 1e-4, abs: 1e-4, what: "y after a new " + parameter);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(5)]
@@ -64,17 +73,14 @@ public class FusedInferenceTests
         var net = new TinyResNet(seed: 1);
         Randomize(net, 10);
         var x = Data.Uniform(n * 3 * 64, 2);
-        Data.AssertClose(TinyResNetReference(net, Data.ToDouble(x), n), net.Forward(x, n), rel: 1e-4, abs: 1e-4, what: "logits");
-
-        // New running statistics of the batch norm the sum applies, written through a parameter view.
-        Data.Uniform(16, 99).Select(v => 1 + v).ToArray().CopyTo(net.GetParameter("Bn2.running_var").Values);
-        Data.AssertClose(TinyResNetReference(net, Data.ToDouble(x), n), net.Forward(x, n), rel: 1e-4, abs: 1e-4, what: "logits after new statistics");
+        // Then new running statistics of the batch norm the sum applies, written through a parameter view.
+        AssertInference(net, x, n, TinyResNetReference, "Bn2.running_var", Data.Uniform(16, 99).Select(v => 1 + v).ToArray());
 
         // A training-mode forward moves every running statistic; the next inference uses them.
         var before = P(net, "Bn2.running_mean");
         net.Forward(Data.Uniform(4 * 3 * 64, 3), 4, training: true);
         Assert.NotEqual(before, P(net, "Bn2.running_mean"));
-        Data.AssertClose(TinyResNetReference(net, Data.ToDouble(x), n), net.Forward(x, n), rel: 1e-4, abs: 1e-4, what: "logits after training");
+        Data.AssertClose(TinyResNetReference(net, Data.ToDouble(x), n), net.Forward(x, n), rel: 1e-4, abs: 1e-4, what: "after training");
     }
 
     [Theory]
@@ -84,10 +90,7 @@ public class FusedInferenceTests
     {
         var net = new ProjectedBlockNet(seed: 1);
         Randomize(net, 20);
-        var x = Data.Uniform(n * 4 * 36, 3);
-        Data.AssertClose(ProjectedBlockReference(net, Data.ToDouble(x), n), net.Forward(x, n), rel: 1e-4, abs: 1e-4, what: "y");
-        Data.Uniform(8, 98).CopyTo(net.GetParameter("Block.DownsampleBn.bias").Values);
-        Data.AssertClose(ProjectedBlockReference(net, Data.ToDouble(x), n), net.Forward(x, n), rel: 1e-4, abs: 1e-4, what: "y after new shift");
+        AssertInference(net, Data.Uniform(n * 4 * 36, 3), n, ProjectedBlockReference, "Block.DownsampleBn.bias", Data.Uniform(8, 98));
     }
 
     [Fact]
