@@ -3,15 +3,16 @@ using System.Runtime.CompilerServices;
 namespace ModelDsl.Kernels;
 
 // Dimension legend: N batch, In input features, Out output features. Large batches are one SGEMM
-// (threaded over output tiles when large enough). A few samples (N ≤ GemvBatch) skip the SGEMM's
-// packing of w, which at N = 1 costs more than the product: each output is a dot product of a row of
-// w with a sample, rows split across threads when w is large.
+// (threaded over output tiles when large enough). Up to GemvBatch samples skip the SGEMM's packing
+// of w, which at small N costs more than the product (the measured crossover is near N = 40 on one
+// thread): each output is a dot product of a row of w with a sample, rows split across threads when
+// w is large.
 
 /// <summary>Fully connected layer (PyTorch's Linear), forward and backward.</summary>
 public static unsafe class Dense
 {
     /// <summary>Batches up to this size run as dot products over the rows of w instead of an SGEMM.</summary>
-    internal const int GemvBatch = 4;
+    internal const int GemvBatch = 16;
 
     // Below this many multiply-adds the dot products run on the calling thread only.
     private const long GemvParallelThreshold = 1L << 16;

@@ -16,7 +16,8 @@ public class DenseTests
     [InlineData(nameof(DenseOdd), 1)]
     [InlineData(nameof(DenseOdd), 3)]
     [InlineData(nameof(DenseOdd), 4)]
-    [InlineData(nameof(DenseOdd), 5)]
+    [InlineData(nameof(DenseOdd), 16)]
+    [InlineData(nameof(DenseOdd), 17)]
     [InlineData(nameof(DenseLeNet), 1)]
     [InlineData(nameof(DenseLeNet), 2)]
     public void DenseForward_MatchesDoubleReference(string shape, int n)
@@ -45,8 +46,8 @@ public class DenseTests
 
     [Theory]
     [InlineData(1)]
-    [InlineData(4)]
-    [InlineData(9)]
+    [InlineData(16)]
+    [InlineData(17)]
     public void DenseForward_WithoutBias_IsThePlainProduct(int n)
     {
         var x = Data.Uniform(n * DenseOdd.In, 1);
