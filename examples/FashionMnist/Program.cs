@@ -2,6 +2,7 @@
 //
 //   dotnet run -c Release --project examples/FashionMnist -- [--model course|lenet5|fashionnet] [--epochs N]
 //       [--batch N] [--lr X] [--momentum X] [--seed N] [--data DIR] [--limit N] [--report DIR]
+//       [--device cpu|cuda|opencl|auto|ilgpu-cpu] [--require-device]
 //
 // course (default): the course notes' LeNet (conv 20, conv 50, dense 500), 5 epochs, batch 64, SGD with
 //   momentum 0.9, the learning rate 0.02 halved after each epoch (--decay) — about 90 % in half a minute.
@@ -14,11 +15,17 @@
 // the metrics (CSV), the loss and accuracy curves, the confusion matrix on the test set and the first
 // layer's filters (PNG) there.
 //
+// --device picks where training runs: cpu (default, the generated C#), cuda, opencl, auto (CUDA, else OpenCL,
+// else the CPU) or ilgpu-cpu (ILGPU's CPU accelerator, slow, for checking the device path). A device that is
+// absent falls back to the CPU with a message, or stops the run with --require-device. The line "Device: …"
+// says where it runs.
+//
 // The data comes from the Debian package dataset-fashion-mnist (/usr/share/datasets/fashion-mnist)
 // unless --data names a folder with the four IDX files.
 using System.Globalization;
 using ModelDsl.Zoo;
 using ModelDsl;
+using ModelDsl.Gpu;
 using ModelDsl.Reports;
 
 var options = Options.Parse(args);
@@ -53,7 +60,20 @@ var strong = options.Model == "fashionnet";
 var sgd = strong
     ? new Sgd(options.LearningRate, momentum: options.Momentum, nesterov: true, weightDecay: 5e-4f)
     : new Sgd(options.LearningRate, momentum: options.Momentum);
-var trainer = new Trainer(net, sgd, Loss.SoftmaxCrossEntropy);
+ComputeDevice device;
+try
+{
+    device = Devices.Open(options.Device, options.RequireDevice);
+}
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine("FashionMnist: " + e.Message);
+    return 1;
+}
+using var _ = device;
+if (device.FallbackMessage is { } fallback) Console.WriteLine(fallback);
+Console.WriteLine($"Device: {device}");
+var trainer = device.CreateTrainer(net, sgd, Loss.SoftmaxCrossEntropy);
 Schedule? schedule = null;
 if (strong)
 {
@@ -85,7 +105,8 @@ if (options.Report is { } folder)
 return 0;
 
 /// <summary>The command line, checked.</summary>
-internal sealed record Options(string Model, int Epochs, int Batch, float LearningRate, float Decay, float Momentum, int Seed, string? Data, int? Limit, string? Report = null)
+internal sealed record Options(string Model, int Epochs, int Batch, float LearningRate, float Decay, float Momentum, int Seed, string? Data, int? Limit, string? Report = null,
+    string Device = "cpu", bool RequireDevice = false)
 {
     public static Options? Parse(string[] args)
     {
@@ -101,8 +122,13 @@ internal sealed record Options(string Model, int Epochs, int Batch, float Learni
             var name = args[i];
             if (name is "-h" or "--help")
             {
-                Console.WriteLine("usage: FashionMnist [--model course|lenet5|fashionnet] [--epochs N] [--batch N] [--lr X] [--decay X] [--momentum X] [--seed N] [--data DIR] [--limit N] [--report DIR]");
+                Console.WriteLine("usage: FashionMnist [--model course|lenet5|fashionnet] [--epochs N] [--batch N] [--lr X] [--decay X] [--momentum X] [--seed N] [--data DIR] [--limit N] [--report DIR] [--device cpu|cuda|opencl|auto|ilgpu-cpu] [--require-device]");
                 return null;
+            }
+            if (name == "--require-device")
+            {
+                o = o with { RequireDevice = true };
+                continue;
             }
             if (i + 1 >= args.Length) return Fail($"{name} needs a value");
             var value = args[++i];
@@ -119,6 +145,8 @@ internal sealed record Options(string Model, int Epochs, int Batch, float Learni
                 case "--seed": ok = int.TryParse(value, CultureInfo.InvariantCulture, out var seed); o = o with { Seed = seed }; break;
                 case "--data": o = o with { Data = value }; break;
                 case "--report": o = o with { Report = value }; break;
+                case "--device" when Devices.Names.Contains(value): o = o with { Device = value }; break;
+                case "--device": return Fail($"--device is {string.Join(", ", Devices.Names)}, not '{value}'");
                 case "--limit": ok = int.TryParse(value, CultureInfo.InvariantCulture, out var limit) && limit > 0; o = o with { Limit = limit }; break;
                 default: return Fail($"unknown option {name}");
             }

@@ -267,7 +267,7 @@ namespace ModelDsl.Generators
                     Gradient(0, optional: false, dx => $"{K}GroupNorm.Backward({In()}, {W}, {Saved}, {Saved2}, dy, {dx}, {DW}, {DB}, n, {Num.I(X.C)}, {Positions}, {Num.I(Groups)});", paramsOnly: true);
                     break;
                 case LayerKind.LocalResponseNorm:
-                    Gradient(0, optional: false, dx => $"{K}LocalResponseNorm.Backward({In()}, Slot({Num.I(_step.OutSlot)}, n), {Saved}, dy, {dx}, n, {Num.I(X.C)}, {Positions}, {Num.I(_spec.Units)}, {Num.F(_spec.Alpha)}, {Num.F(_spec.Beta)});");
+                    Gradient(0, optional: false, dx => $"{K}LocalResponseNorm.Backward({In()}, {Saved}, dy, {dx}, n, {Num.I(X.C)}, {Positions}, {Num.I(_spec.Units)}, {Num.F(_spec.Alpha)}, {Num.F(_spec.Beta)});");
                     break;
                 case LayerKind.Add:
                     for (var i = 0; i < _step.Targets.Length; i++) Gradient(i, optional: false, dx => $"dy.CopyTo({dx});", accumulateDirectly: true);

@@ -46,7 +46,9 @@ namespace ModelDsl.Generators
             }
             Add(spec.Activation != ActivationKind.None, $"Activation = {Ns}LayerActivation.{spec.Activation}");
             Add(step.PreActivationSlot >= 0, $"PreActivationSlot = {Num.I(step.PreActivationSlot)}");
-            Add(step.ArgmaxSlot >= 0, $"ArgmaxSlot = {Num.I(step.ArgmaxSlot)}");
+            // Max unpooling reads the switches its pool saved: the step names the pool's argmax slot.
+            var argmax = spec.Kind == LayerKind.MaxUnpool2D ? plan.Steps.First(s => s.Layer.Spec.Name == spec.Reference).ArgmaxSlot : step.ArgmaxSlot;
+            Add(argmax >= 0, $"ArgmaxSlot = {Num.I(argmax)}");
             Add(step.SavedSlot >= 0, $"SavedSlot = {Num.I(step.SavedSlot)}");
             Add(step.SavedSlot2 >= 0, $"SavedSlot2 = {Num.I(step.SavedSlot2)}");
             Add(step.Passthrough, "Passthrough = true");
@@ -75,6 +77,11 @@ namespace ModelDsl.Generators
             var normalizes = spec.Kind is LayerKind.BatchNorm or LayerKind.LayerNorm or LayerKind.InstanceNorm or LayerKind.GroupNorm;
             Add(normalizes, $"Eps = {Num.F(spec.Eps)}");
             Add(spec.Kind == LayerKind.BatchNorm, $"Momentum = {Num.F(spec.Momentum)}");
+            var lrn = spec.Kind == LayerKind.LocalResponseNorm;
+            Add(lrn, $"Size = {Num.I(spec.Units)}");
+            Add(lrn, $"Alpha = {Num.F(spec.Alpha)}");
+            Add(lrn, $"Beta = {Num.F(spec.Beta)}");
+            Add(lrn, $"K = {Num.F(spec.K)}");
             return $"new() {{ {string.Join(", ", parts)} }}";
         }
 

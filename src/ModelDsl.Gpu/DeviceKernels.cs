@@ -23,6 +23,12 @@ internal static class DeviceKernels
     {
         var d = dims.Value;
         int i = index;
+        y[i] = ConvSum(i, x, w, d, d.Bias != 0 ? b[i / (d.OH * d.OW) % d.K] : 0f);
+    }
+
+    /// <summary><paramref name="start"/> + the taps of output value i of x ⋆ w (y (N, K, OH, OW) indexing).</summary>
+    private static float ConvSum(int i, ArrayView<float> x, ArrayView<float> w, ConvDims d, float start)
+    {
         var ow = i % d.OW;
         var t = i / d.OW;
         var oh = t % d.OH;
@@ -30,7 +36,7 @@ internal static class DeviceKernels
         var k = t % d.K;
         var n = t / d.K;
         var g = k / d.KG;
-        var sum = d.Bias != 0 ? b[k] : 0f;
+        var sum = start;
         for (var c = 0; c < d.CG; c++)
         {
             var plane = (n * d.C + g * d.CG + c) * d.H;
@@ -47,15 +53,20 @@ internal static class DeviceKernels
                 }
             }
         }
-        y[i] = sum;
+        return sum;
     }
 
     /// <summary>dx (N, C, H, W) = Σ over the outputs each input value feeds of dy · w; one thread per input value.</summary>
     public static void ConvInputGradient(Index1D index, ArrayView<float> w, ArrayView<float> dy, ArrayView<float> dx,
         SpecializedValue<ConvDims> dims, int accumulate)
     {
-        var d = dims.Value;
         int i = index;
+        Write(dx, i, ConvInputSum(i, w, dy, dims.Value), accumulate);
+    }
+
+    /// <summary>Input value i's gradient, Σ over the outputs it feeds of dy · w (x (N, C, H, W) indexing).</summary>
+    private static float ConvInputSum(int i, ArrayView<float> w, ArrayView<float> dy, ConvDims d)
+    {
         var iw = i % d.W;
         var t = i / d.W;
         var ih = t % d.H;
@@ -86,7 +97,7 @@ internal static class DeviceKernels
                 }
             }
         }
-        Write(dx, i, sum, accumulate);
+        return sum;
     }
 
     /// <summary>dw (K, C/G, KH, KW) += Σ over samples and output positions of dy · x under the tap; one thread per weight.</summary>
@@ -120,6 +131,31 @@ internal static class DeviceKernels
             }
         }
         dw[i] += sum;
+    }
+
+    // ---- transposed convolution --------------------------------------------------------------------
+    // A transposed convolution is the adjoint of the convolution (K, OH, OW) → (C, H, W) with the same weights
+    // (C, K/G, KH, KW), strides, padding, dilation and groups (as src/ModelDsl/Kernels/ConvTranspose2D.cs). Its
+    // kernels take that convolution's ConvDims ("adjoint": C and K, H×W and OH×OW swapped), with Bias meaning the
+    // transposed layer's bias on its output: forward is the adjoint's input gradient, the input gradient is the
+    // adjoint's forward, the weight gradient is ConvWeightGradient with x and dy swapped.
+
+    /// <summary>y (N, K, OH, OW) = the transposed convolution of x (N, C, H, W), plus b (K); one thread per output value.</summary>
+    public static void ConvTransposeForward(Index1D index, ArrayView<float> x, ArrayView<float> w, ArrayView<float> b, ArrayView<float> y,
+        SpecializedValue<ConvDims> adjoint)
+    {
+        var d = adjoint.Value;
+        int i = index;
+        var sum = ConvInputSum(i, w, x, d);
+        y[i] = d.Bias != 0 ? sum + b[i / (d.H * d.W) % d.C] : sum;
+    }
+
+    /// <summary>dx (N, C, H, W) = the convolution of dy (N, K, OH, OW) with w; one thread per input value.</summary>
+    public static void ConvTransposeInputGradient(Index1D index, ArrayView<float> dy, ArrayView<float> w, ArrayView<float> dx,
+        SpecializedValue<ConvDims> adjoint, int accumulate)
+    {
+        int i = index;
+        Write(dx, i, ConvSum(i, dy, w, adjoint.Value, 0f), accumulate);
     }
 
     // ---- dense ----------------------------------------------------------------------------------
@@ -229,6 +265,42 @@ internal static class DeviceKernels
         return dy * sigma * (1f + x * oneMinus);
     }
 
+    /// <summary>
+    /// Softmax over the C channels of each (sample, position) of x (N, C, HW): y = e^(x − max)/Σ e^(x − max); one
+    /// thread per (sample, position). y may be x (a fused softmax runs in place).
+    /// </summary>
+    public static void SoftmaxForward(Index1D index, ArrayView<float> x, ArrayView<float> y, int channels, int positions)
+    {
+        int at = index;
+        var first = at / positions * channels * positions + at % positions; // value (s, c, q) is at first + c·positions
+        var max = float.NegativeInfinity;
+        for (var c = 0; c < channels; c++) max = MathF.Max(max, x[first + c * positions]);
+        var sum = 0f;
+        for (var c = 0; c < channels; c++)
+        {
+            var e = MathF.Exp(x[first + c * positions] - max);
+            y[first + c * positions] = e;
+            sum += e;
+        }
+        var scale = 1f / sum;
+        for (var c = 0; c < channels; c++) y[first + c * positions] *= scale;
+    }
+
+    /// <summary>dx = y ⊙ (dy − Σ_c dy ⊙ y) over the channels of each (sample, position); dx may be dy (in place).</summary>
+    public static void SoftmaxBackward(Index1D index, ArrayView<float> y, ArrayView<float> dy, ArrayView<float> dx, int channels, int positions,
+        int accumulate)
+    {
+        int at = index;
+        var first = at / positions * channels * positions + at % positions;
+        var dot = 0f;
+        for (var c = 0; c < channels; c++) dot += dy[first + c * positions] * y[first + c * positions];
+        for (var c = 0; c < channels; c++)
+        {
+            var j = first + c * positions;
+            Write(dx, j, y[j] * (dy[j] - dot), accumulate);
+        }
+    }
+
     // ---- pooling --------------------------------------------------------------------------------
 
     /// <summary>y = window maxima (windows clipped to the input; the first maximum wins, a NaN wins once seen), argmax = the winner's index in its H·W plane.</summary>
@@ -265,22 +337,30 @@ internal static class DeviceKernels
     public static void MaxPoolBackward(Index1D index, ArrayView<float> dy, ArrayView<int> argmax, ArrayView<float> dx,
         SpecializedValue<PoolDims> dims, int accumulate)
     {
-        var d = dims.Value;
         int i = index;
+        Write(dx, i, FromSwitches(i, dy, argmax, dims.Value, last: false), accumulate);
+    }
+
+    /// <summary>
+    /// Over the windows (N, C, OH, OW) whose argmax is input cell i (N, C, H, W): the sum of their values of
+    /// <paramref name="v"/>, or with <paramref name="last"/> the value of the last of them (row-major); 0 when none.
+    /// </summary>
+    private static float FromSwitches(int i, ArrayView<float> v, ArrayView<int> argmax, PoolDims d, bool last)
+    {
         var cell = i % (d.H * d.W);
         var plane = i / (d.H * d.W);
         var ih = cell / d.W;
         var iw = cell - ih * d.W;
-        var sum = 0f;
+        var result = 0f;
         for (var oh = FirstWindow(ih, d.SH, d.PadTop, d.KH); oh <= LastWindow(ih, d.SH, d.PadTop, d.OH); oh++)
         {
             for (var ow = FirstWindow(iw, d.SW, d.PadLeft, d.KW); ow <= LastWindow(iw, d.SW, d.PadLeft, d.OW); ow++)
             {
                 var at = (plane * d.OH + oh) * d.OW + ow;
-                if (argmax[at] == cell) sum += dy[at];
+                if (argmax[at] == cell) result = last ? v[at] : result + v[at];
             }
         }
-        Write(dx, i, sum, accumulate);
+        return result;
     }
 
     // The windows o along one axis that contain input cell i: o·S − P ≤ i < o·S − P + F, within [0, outputs).
@@ -332,6 +412,30 @@ internal static class DeviceKernels
                 sum += dy[(plane * d.OH + oh) * d.OW + ow];
         sum *= 1f / (d.KH * d.KW);
         Write(dx, i, sum, accumulate);
+    }
+
+    /// <summary>
+    /// Max unpooling: y (N, C, H, W) (the pool's input) = x (N, C, OH, OW) (the pool's output) at the cells the pool's
+    /// argmax chose, 0 elsewhere; one thread per y value. Where overlapping windows chose the same cell the last
+    /// window (row-major) wins, as the CPU kernel's scatter in window order leaves it.
+    /// </summary>
+    public static void MaxUnpoolForward(Index1D index, ArrayView<float> x, ArrayView<int> argmax, ArrayView<float> y,
+        SpecializedValue<PoolDims> pool)
+    {
+        int i = index;
+        y[i] = FromSwitches(i, x, argmax, pool.Value, last: true);
+    }
+
+    /// <summary>dx (N, C, OH, OW) = dy (N, C, H, W) gathered at each window's argmax (0 where it is outside the plane).</summary>
+    public static void MaxUnpoolBackward(Index1D index, ArrayView<float> dy, ArrayView<int> argmax, ArrayView<float> dx,
+        SpecializedValue<PoolDims> pool, int accumulate)
+    {
+        var d = pool.Value;
+        int i = index;
+        var cells = d.H * d.W;
+        var a = argmax[i];
+        var v = (uint)a < (uint)cells ? dy[i / (d.OH * d.OW) * cells + a] : 0f;
+        Write(dx, i, v, accumulate);
     }
 
     /// <summary>y (N, C) = the mean of each channel's HW values; one thread per (sample, channel).</summary>
@@ -607,6 +711,60 @@ internal static class DeviceKernels
         dbeta[p] += gs;
     }
 
+    // ---- local response normalization ---------------------------------------------------------------
+
+    /// <summary>scale = k + α/n·Σ over the channel's window of x², y = x·scale^(−β), per value of x (N, C, HW); scale saved for backward.</summary>
+    public static void LrnForward(Index1D index, ArrayView<float> x, ArrayView<float> y, ArrayView<float> scale, SpecializedValue<LrnDims> dims)
+    {
+        var d = dims.Value;
+        int i = index;
+        var p = i % d.HW;
+        var c = i / d.HW % d.C;
+        var sample = i / (d.HW * d.C) * d.C;
+        var last = c + d.After < d.C ? c + d.After : d.C - 1;
+        var sum = 0f;
+        for (var w = c - d.Before < 0 ? 0 : c - d.Before; w <= last; w++)
+        {
+            var v = x[(sample + w) * d.HW + p];
+            sum += v * v;
+        }
+        var s = d.K + d.AlphaOverSize * sum;
+        scale[i] = s;
+        y[i] = x[i] * NegativePower(s, d);
+    }
+
+    /// <summary>
+    /// dx[j] = dy[j]·scale[j]^(−β) − (2αβ/n)·x[j]·Σ dy[c]·y[c]/scale[c] over the channels c whose windows hold j
+    /// (from j − After to j + Before), with y = x·scale^(−β) recomputed (the output slot holds y after a fused
+    /// activation); one thread per value.
+    /// </summary>
+    public static void LrnBackward(Index1D index, ArrayView<float> x, ArrayView<float> scale, ArrayView<float> dy,
+        ArrayView<float> dx, SpecializedValue<LrnDims> dims, int accumulate)
+    {
+        var d = dims.Value;
+        int i = index;
+        var p = i % d.HW;
+        var j = i / d.HW % d.C;
+        var sample = i / (d.HW * d.C) * d.C;
+        var last = j + d.Before < d.C ? j + d.Before : d.C - 1;
+        var sum = 0f;
+        for (var c = j - d.After < 0 ? 0 : j - d.After; c <= last; c++)
+        {
+            var at = (sample + c) * d.HW + p;
+            var s = scale[at];
+            sum += dy[at] * x[at] * NegativePower(s, d) / s;
+        }
+        Write(dx, i, dy[i] * NegativePower(scale[i], d) - d.Coefficient * x[i] * sum, accumulate);
+    }
+
+    /// <summary>s^(−β): for β = 3/4 as 1/(√s·√√s), as the CPU kernel computes it.</summary>
+    private static float NegativePower(float s, LrnDims d)
+    {
+        if (d.ThreeQuarters == 0) return MathF.Pow(s, -d.Beta);
+        var root = MathF.Sqrt(s);
+        return 1f / (root * MathF.Sqrt(root));
+    }
+
     // ---- merges and copies ----------------------------------------------------------------------
 
     /// <summary>y = a + b.</summary>
@@ -740,6 +898,74 @@ internal static class DeviceKernels
         }
     }
 
+    /// <summary>
+    /// Mean squared error of row n of z (N, K) against its one-hot label: loss (N) = Σ_j (z_j − t_j)²/K (the host
+    /// averages the rows), dz = 2·(z − t)/(N·K), correct as <see cref="SoftmaxCrossEntropy"/>. <paramref name="unused"/>
+    /// keeps the signature of the other losses.
+    /// </summary>
+    public static void MeanSquaredError(Index1D index, ArrayView<float> z, ArrayView<int> labels, ArrayView<float> dz,
+        ArrayView<float> loss, ArrayView<int> correct, int classes, int n, float unused)
+    {
+        int row = index;
+        var at = row * classes;
+        var label = labels[row];
+        correct[row] = FirstArgMax(z, at, classes) == label ? 1 : 0;
+        var scale = 2.0 / ((double)n * classes);
+        var sum = 0.0;
+        for (var j = 0; j < classes; j++)
+        {
+            var d = z[at + j] - (j == label ? 1.0 : 0.0);
+            sum += d * d;
+            dz[at + j] = (float)(d * scale);
+        }
+        loss[row] = (float)(sum / classes);
+    }
+
+    /// <summary>
+    /// Multiclass hinge loss of row n of z (N, K): loss (N) = Σ_{j≠y} max(0, z_j − z_y + margin) (slacks in double, as
+    /// the CPU loss); dz = 1/N at each violating j, −violations/N at y, 0 elsewhere; correct as the other losses.
+    /// </summary>
+    public static void MulticlassHinge(Index1D index, ArrayView<float> z, ArrayView<int> labels, ArrayView<float> dz,
+        ArrayView<float> loss, ArrayView<int> correct, int classes, int n, float margin)
+    {
+        int row = index;
+        var at = row * classes;
+        var label = labels[row];
+        correct[row] = FirstArgMax(z, at, classes) == label ? 1 : 0;
+        var sum = 0.0;
+        var violations = 0;
+        var share = 1f / n;
+        for (var j = 0; j < classes; j++)
+        {
+            var slack = (double)z[at + j] - z[at + label] + margin;
+            var violates = j != label && slack > 0;
+            if (violates)
+            {
+                sum += slack;
+                violations++;
+            }
+            dz[at + j] = violates ? share : 0f;
+        }
+        dz[at + label] = -(float)violations / n;
+        loss[row] = (float)sum;
+    }
+
+    /// <summary>The index (0 to classes − 1) of the first largest of z[at…at + classes).</summary>
+    private static int FirstArgMax(ArrayView<float> z, int at, int classes)
+    {
+        var best = 0;
+        var max = z[at];
+        for (var j = 1; j < classes; j++)
+        {
+            if (z[at + j] > max)
+            {
+                max = z[at + j];
+                best = j;
+            }
+        }
+        return best;
+    }
+
     // ---- optimizers -------------------------------------------------------------------------------
 
     /// <summary>
@@ -776,5 +1002,60 @@ internal static class DeviceKernels
         m[i] = mi;
         v[i] = vi;
         theta[i] = t * shrink - a * mi / (MathF.Sqrt(vi) + e);
+    }
+
+    /// <summary>
+    /// RMSProp as <c>ModelDsl.RmsProp</c>: g = ∇ + λθ; s = αs + (1 − α)g²; step = g/(√s + ε); with momentum μ > 0,
+    /// b = μb + step and step = b; θ −= η·step.
+    /// </summary>
+    public static void RmsPropStep(Index1D index, ArrayView<float> theta, ArrayView<float> grad, ArrayView<float> square, ArrayView<float> buffer,
+        float lr, float alpha, float eps, float mu, float wd)
+    {
+        int i = index;
+        var g = grad[i] + wd * theta[i];
+        var s = alpha * square[i] + (1 - alpha) * g * g;
+        square[i] = s;
+        var step = g / (MathF.Sqrt(s) + eps);
+        if (mu > 0)
+        {
+            step = mu * buffer[i] + step;
+            buffer[i] = step;
+        }
+        theta[i] -= lr * step;
+    }
+
+    // ---- gradient clipping and penalties ------------------------------------------------------------
+
+    /// <summary>
+    /// partial[c] = Σ g² in double over chunk c of g (values c·chunk to min((c + 1)·chunk, length)), in index order:
+    /// the first stage of the global norm, one thread per chunk, so the result does not depend on scheduling.
+    /// </summary>
+    public static void SquareSums(Index1D index, ArrayView<float> g, ArrayView<double> partial, int length, int chunk)
+    {
+        int c = index;
+        var end = (c + 1) * chunk < length ? (c + 1) * chunk : length;
+        var sum = 0.0;
+        for (var i = c * chunk; i < end; i++) sum += (double)g[i] * g[i];
+        partial[c] = sum;
+    }
+
+    /// <summary>partial[count] = Σ partial[0…count) in order (one thread): the second stage of the global norm.</summary>
+    public static void SumInOrder(Index1D index, ArrayView<double> partial, int count)
+    {
+        var sum = 0.0;
+        for (var c = 0; c < count; c++) sum += partial[c];
+        partial[count] = sum;
+    }
+
+    /// <summary>v *= factor.</summary>
+    public static void Scale(Index1D index, ArrayView<float> v, float factor) => v[index] *= factor;
+
+    /// <summary>grad += l1·sign(θ) + l2·θ (the trainer's L1 and L2 penalties; sign(0) = 0).</summary>
+    public static void Penalties(Index1D index, ArrayView<float> theta, ArrayView<float> grad, float l1, float l2)
+    {
+        int i = index;
+        var t = theta[i];
+        var sign = t > 0 ? 1f : t < 0 ? -1f : 0f;
+        grad[i] += l1 * sign + l2 * t;
     }
 }

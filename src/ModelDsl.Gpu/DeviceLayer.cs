@@ -18,13 +18,14 @@ internal sealed class DeviceLayer
     private readonly SpecializedValue<DenseDims> _dense;
     private readonly SpecializedValue<ChannelDims> _channels;
     private readonly SpecializedValue<SetDims> _sets;
+    private readonly SpecializedValue<LrnDims> _lrn;
     private readonly int _weightLength, _biasLength;
 
     public DeviceLayer(GpuModel model, LayerStep step)
     {
         _m = model;
         _s = step;
-        Check(step);
+        Check(step, model.Model.Layout);
         var x = step.Input;
         var y = step.Output;
         var infos = model.Model.ParameterList;
@@ -39,6 +40,23 @@ internal sealed class DeviceLayer
             case LayerOp.MaxPool2D or LayerOp.MaxPool1D or LayerOp.AvgPool2D or LayerOp.AvgPool1D:
                 _pool = SpecializedValue.New(new PoolDims(x.C, x.H, x.W, step.KernelH, step.KernelW, step.StrideH, step.StrideW,
                     step.PadTop, step.PadLeft, y.H, y.W));
+                break;
+            case LayerOp.ConvTranspose2D:
+                // The convolution this one is the adjoint of: (K, OH, OW) → (C, H, W), same weights (see DeviceKernels).
+                _conv = SpecializedValue.New(new ConvDims(y.C, y.H, y.W, x.C, step.KernelH, step.KernelW, step.StrideH, step.StrideW,
+                    step.PadTop, step.PadLeft, x.H, x.W, step.DilationH, step.DilationW, step.Groups, step.BiasOffset >= 0 ? 1 : 0));
+                break;
+            case LayerOp.MaxUnpool2D:
+            {
+                // The switches' pool: its window, and its input (this layer's output) and output (this layer's input).
+                var pool = model.Model.Layout.Steps.First(s => s.Op == LayerOp.MaxPool2D && s.ArgmaxSlot == step.ArgmaxSlot);
+                _pool = SpecializedValue.New(new PoolDims(y.C, y.H, y.W, pool.KernelH, pool.KernelW, pool.StrideH, pool.StrideW,
+                    pool.PadTop, pool.PadLeft, x.H, x.W));
+                break;
+            }
+            case LayerOp.LocalResponseNorm:
+                _lrn = SpecializedValue.New(new LrnDims(x.C, x.H * x.W, step.Size / 2, (step.Size - 1) / 2, step.Alpha / step.Size, step.Beta, step.K,
+                    2f * step.Alpha * step.Beta / step.Size, step.Beta == 0.75f ? 1 : 0));
                 break;
             case LayerOp.Dense:
                 _dense = SpecializedValue.New(new DenseDims(x.Size, y.C, step.BiasOffset >= 0 ? 1 : 0));
@@ -56,15 +74,15 @@ internal sealed class DeviceLayer
     }
 
     /// <summary>Rejects, naming the layer, what has no device kernels yet.</summary>
-    private static void Check(LayerStep step)
+    private static void Check(LayerStep step, ModelLayout layout)
     {
-        var supported = step.Op is LayerOp.Conv2D or LayerOp.Conv1D or LayerOp.Dense or LayerOp.MaxPool2D or LayerOp.MaxPool1D
+        var supported = step.Op is LayerOp.Conv2D or LayerOp.Conv1D or LayerOp.ConvTranspose2D or LayerOp.MaxUnpool2D or LayerOp.LocalResponseNorm or LayerOp.Dense or LayerOp.MaxPool2D or LayerOp.MaxPool1D
             or LayerOp.AvgPool2D or LayerOp.AvgPool1D or LayerOp.GlobalAvgPool or LayerOp.GlobalMaxPool or LayerOp.Flatten or LayerOp.Identity or LayerOp.Dropout
             or LayerOp.BatchNorm or LayerOp.LayerNorm or LayerOp.GroupNorm or LayerOp.InstanceNorm or LayerOp.Add or LayerOp.Concat or LayerOp.Multiply or LayerOp.Activation;
         if (!supported)
             throw new NotSupportedException($"Layer '{step.Name}' is a {step.Op}, which has no device kernels yet.");
         if (step.Activation is not (LayerActivation.None or LayerActivation.ReLU or LayerActivation.Tanh or LayerActivation.Sigmoid
-            or LayerActivation.LeakyReLU or LayerActivation.ReLU6 or LayerActivation.SiLU or LayerActivation.HardSwish))
+            or LayerActivation.LeakyReLU or LayerActivation.ReLU6 or LayerActivation.SiLU or LayerActivation.HardSwish or LayerActivation.Softmax))
             throw new NotSupportedException($"Layer '{step.Name}' uses the activation {step.Activation}, which has no device kernel yet.");
         if (step.Op == LayerOp.Activation && step.Activation == LayerActivation.None)
             throw new NotSupportedException($"Layer '{step.Name}' is an activation layer without an activation.");
@@ -72,6 +90,12 @@ internal sealed class DeviceLayer
             throw new NotSupportedException($"Layer '{step.Name}' is a normalization with a scale but no shift (or the reverse).");
         if (step.Op == LayerOp.BatchNorm && (step.RunningMeanOffset < 0 || step.RunningVarOffset < 0))
             throw new NotSupportedException($"Layer '{step.Name}' is a batch norm without running statistics.");
+        if (step.Op == LayerOp.LocalResponseNorm && step.Size <= 0)
+            throw new NotSupportedException(
+                $"Layer '{step.Name}' is a LocalResponseNorm without its window size; rebuild the model with this version of the ModelDsl generator.");
+        if (step.Op == LayerOp.MaxUnpool2D && !layout.Steps.Any(s => s.Op == LayerOp.MaxPool2D && s.ArgmaxSlot >= 0 && s.ArgmaxSlot == step.ArgmaxSlot))
+            throw new NotSupportedException(
+                $"Layer '{step.Name}' is a MaxUnpool2D whose step does not name its max-pool's switches; rebuild the model with this version of the ModelDsl generator.");
     }
 
     private KernelSet K => _m.Kernels;
@@ -99,6 +123,15 @@ internal sealed class DeviceLayer
         {
             case LayerOp.Conv2D or LayerOp.Conv1D:
                 k.ConvForward(count, x, W, B, y, _conv);
+                break;
+            case LayerOp.ConvTranspose2D:
+                k.ConvTransposeForward(count, x, W, B, y, _conv);
+                break;
+            case LayerOp.MaxUnpool2D:
+                k.MaxUnpoolForward(count, x, _m.IntSlot(_s.ArgmaxSlot, n), y, _pool);
+                break;
+            case LayerOp.LocalResponseNorm:
+                k.LrnForward(count, x, y, Saved(n), _lrn);
                 break;
             case LayerOp.Dense:
                 k.DenseForward(count, x, W, B, y, _dense);
@@ -155,10 +188,26 @@ internal sealed class DeviceLayer
                 k.ScaleForward(count, x, In(1, n), y, _s.Input.H * _s.Input.W);
                 break;
             case LayerOp.Activation:
-                k.ActivationForward(count, x, y, (int)_s.Activation, _s.Slope);
+                Activate(n, x, y);
                 break;
         }
-        if (HasFusedActivation) k.ActivationForward(count, y, _m.Slot(_s.OutSlot, n), (int)_s.Activation, _s.Slope);
+        if (HasFusedActivation) Activate(n, y, _m.Slot(_s.OutSlot, n));
+    }
+
+    /// <summary>The layer's activation from <paramref name="x"/> into <paramref name="y"/> (may be x): element-wise, or softmax over the output's channels.</summary>
+    private void Activate(int n, ArrayView<float> x, ArrayView<float> y)
+    {
+        var positions = _s.Output.H * _s.Output.W;
+        if (_s.Activation == LayerActivation.Softmax) K.SoftmaxForward(n * positions, x, y, _s.Output.C, positions);
+        else K.ActivationForward(n * OutSize, x, y, (int)_s.Activation, _s.Slope);
+    }
+
+    /// <summary>dx from dy through the activation (<paramref name="saved"/>: its output y, or its input x for SiLU and HardSwish).</summary>
+    private void ActivationGradient(int n, ArrayView<float> saved, ArrayView<float> dy, ArrayView<float> dx, int accumulate)
+    {
+        var positions = _s.Output.H * _s.Output.W;
+        if (_s.Activation == LayerActivation.Softmax) K.SoftmaxBackward(n * positions, saved, dy, dx, _s.Output.C, positions, accumulate);
+        else K.ActivationBackward(n * OutSize, saved, dy, dx, (int)_s.Activation, _s.Slope, accumulate);
     }
 
     /// <summary>SiLU and HardSwish are not invertible: their backward reads the activation's input, the others its output.</summary>
@@ -173,7 +222,7 @@ internal sealed class DeviceLayer
         if (HasFusedActivation)
         {
             var saved = _m.Slot(ActivationReadsInput ? _s.PreActivationSlot : _s.OutSlot, n);
-            k.ActivationBackward(count, saved, dy, dy, (int)_s.Activation, _s.Slope, 0);
+            ActivationGradient(n, saved, dy, dy, 0);
         }
         var inCount = n * _s.Input.Size;
         switch (_s.Op)
@@ -182,6 +231,18 @@ internal sealed class DeviceLayer
                 if (_weightLength > 0) k.ConvWeightGradient(_weightLength, In(0, n), dy, DW, _conv, n);
                 if (_biasLength > 0) k.ChannelSumAdd(_biasLength, dy, DB, _s.Output.C, _s.Output.H * _s.Output.W, n);
                 if (Needed(0)) k.ConvInputGradient(inCount, W, dy, Target(0, n), _conv, Acc(0));
+                break;
+            case LayerOp.ConvTranspose2D:
+                // The adjoint's weight gradient with x and dy swapped; the bias is per output channel K.
+                if (_weightLength > 0) k.ConvWeightGradient(_weightLength, dy, In(0, n), DW, _conv, n);
+                if (_biasLength > 0) k.ChannelSumAdd(_biasLength, dy, DB, _s.Output.C, _s.Output.H * _s.Output.W, n);
+                if (Needed(0)) k.ConvTransposeInputGradient(inCount, dy, W, Target(0, n), _conv, Acc(0));
+                break;
+            case LayerOp.MaxUnpool2D:
+                if (Needed(0)) k.MaxUnpoolBackward(inCount, dy, _m.IntSlot(_s.ArgmaxSlot, n), Target(0, n), _pool, Acc(0));
+                break;
+            case LayerOp.LocalResponseNorm:
+                if (Needed(0)) k.LrnBackward(inCount, In(0, n), Saved(n), dy, Target(0, n), _lrn, Acc(0));
                 break;
             case LayerOp.Dense:
                 if (_weightLength > 0) k.DenseWeightGradient(_weightLength, In(0, n), dy, DW, _dense, n);
@@ -246,8 +307,7 @@ internal sealed class DeviceLayer
                 break;
             }
             case LayerOp.Activation:
-                if (Needed(0))
-                    k.ActivationBackward(count, ActivationReadsInput ? In(0, n) : _m.Slot(_s.OutSlot, n), dy, Target(0, n), (int)_s.Activation, _s.Slope, Acc(0));
+                if (Needed(0)) ActivationGradient(n, ActivationReadsInput ? In(0, n) : _m.Slot(_s.OutSlot, n), dy, Target(0, n), Acc(0));
                 break;
         }
     }

@@ -33,3 +33,11 @@ internal readonly record struct SetDims(int Groups, int Length, int C, int HW, i
     /// <summary>The gamma/beta index of value i of x (N, C, HW).</summary>
     public int ParameterOf(int i) => PerElement != 0 ? i % Length : i / HW % C;
 }
+
+/// <summary>
+/// Local response normalization over x (N, C, HW): each channel's window is the <see cref="Before"/> channels before it
+/// and the <see cref="After"/> after it (⌊n/2⌋ and ⌊(n − 1)/2⌋ for a window of n), scale = k + α/n·Σ window x²,
+/// y = x·scale^(−β); <see cref="ThreeQuarters"/> is 1 for β = 3/4, computed with square roots as the CPU kernel does.
+/// <see cref="Coefficient"/> is backward's 2·α·β/n.
+/// </summary>
+internal readonly record struct LrnDims(int C, int HW, int Before, int After, float AlphaOverSize, float Beta, float K, float Coefficient, int ThreeQuarters);

@@ -27,6 +27,8 @@ public sealed class GpuModel : IDisposable
     private MemoryBuffer1D<float, Stride1D.Dense>[] _gradientSlots = [];
     private MemoryBuffer1D<int, Stride1D.Dense>? _labels, _correct;
     private MemoryBuffer1D<float, Stride1D.Dense>? _loss, _state1, _state2;
+    private MemoryBuffer1D<double, Stride1D.Dense>? _normPartials;
+    private readonly double[] _normHost = new double[1];
     private float[] _lossHost = [];
     private int[] _correctHost = [];
     private Optimizer? _stateOwner;
@@ -222,20 +224,27 @@ public sealed class GpuModel : IDisposable
     }
 
     /// <summary>
-    /// The softmax cross-entropy of the last <see cref="Forward"/>'s output against <paramref name="labels"/>
-    /// (uploaded), computed on the device; with <paramref name="backward"/> (after a training-mode forward) its
-    /// gradient is backpropagated too, adding ∂loss/∂parameters to the device gradients. Only the per-sample
-    /// losses and hits come back.
+    /// The loss of the last <see cref="Forward"/>'s output against <paramref name="labels"/> (uploaded), computed on
+    /// the device: softmax cross-entropy (with or without label smoothing), mean squared error against the one-hot
+    /// label, or the multiclass hinge loss, each with the CPU loss's value, gradient and hits. With
+    /// <paramref name="backward"/> (after a training-mode forward) its gradient is backpropagated too, adding
+    /// ∂loss/∂parameters to the device gradients. Only the per-sample losses and hits come back.
     /// </summary>
     /// <exception cref="ArgumentException">The labels are not one per sample, or one is outside [0, classes).</exception>
-    /// <exception cref="NotSupportedException"><paramref name="loss"/> is not a <see cref="SoftmaxCrossEntropyLoss"/>.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="loss"/> is another <see cref="ILoss"/> than those above.</exception>
     /// <exception cref="InvalidOperationException">No forward (training-mode, for <paramref name="backward"/>) came before.</exception>
     public LossResult Loss(ReadOnlySpan<int> labels, ILoss loss, bool backward = false)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(loss);
-        if (loss is not SoftmaxCrossEntropyLoss crossEntropy)
-            throw new NotSupportedException($"The {loss.Name} loss has no device kernel yet; the device computes softmax cross-entropy (with or without label smoothing).");
+        var (kernel, parameter) = loss switch
+        {
+            SoftmaxCrossEntropyLoss crossEntropy => (_k.SoftmaxCrossEntropy, crossEntropy.LabelSmoothing),
+            MeanSquaredErrorLoss => (_k.MeanSquaredError, 0f),
+            MulticlassHingeLoss hinge => (_k.MulticlassHinge, hinge.Margin),
+            _ => throw new NotSupportedException(
+                $"The {loss.Name} loss ({loss.GetType().Name}) has no device kernel; the device computes softmax cross-entropy (with or without label smoothing), mean squared error and the multiclass hinge loss."),
+        };
         if (backward) RequireTrainingForward(nameof(Loss));
         else if (_lastBatch == 0) throw new InvalidOperationException($"{Name}.Loss needs a Forward first.");
         var n = _lastBatch;
@@ -249,8 +258,8 @@ public sealed class GpuModel : IDisposable
         }
         var (labelBuffer, lossBuffer, correctBuffer) = (_labels!, _loss!, _correct!);
         Flat(labelBuffer).SubView(0, n).CopyFromCPU(labels);
-        _k.SoftmaxCrossEntropy(n, Slot(Layout.OutputSlot, n), labelBuffer.View, GradientSlot(Layout.OutputGradientSlot, n), lossBuffer.View, correctBuffer.View,
-            classes, n, crossEntropy.LabelSmoothing);
+        kernel(n, Slot(Layout.OutputSlot, n), labelBuffer.View, GradientSlot(Layout.OutputGradientSlot, n), lossBuffer.View, correctBuffer.View,
+            classes, n, parameter);
         if (backward) BackwardCore(n);
         Accelerator.Synchronize();
         Flat(lossBuffer).SubView(0, n).CopyToCPU(_lossHost.AsSpan(0, n));
@@ -295,30 +304,31 @@ public sealed class GpuModel : IDisposable
     /// <summary>
     /// One update of the device parameters from the device gradients with <paramref name="optimizer"/>'s rule and
     /// current hyperparameters (a schedule may change its learning rate between steps): <see cref="Sgd"/>
-    /// (momentum, Nesterov, weight decay), <see cref="Adam"/> and <see cref="AdamW"/>. Its state (velocity,
-    /// moments) lives on the device; a different optimizer than the last one starts from zero state. Frozen
+    /// (momentum, Nesterov, weight decay), <see cref="Adam"/>, <see cref="AdamW"/> and <see cref="RmsProp"/>
+    /// (momentum, weight decay). Its state (velocity, moments, mean square) lives on the device; a different
+    /// optimizer than the last one starts from zero state (or from <see cref="ImportOptimizerState"/>). Frozen
     /// layers are skipped and learning-rate scales applied, as the CPU step does.
     /// </summary>
-    /// <exception cref="NotSupportedException">Another optimizer (RMSProp runs on the CPU only, for now).</exception>
+    /// <exception cref="NotSupportedException">Another optimizer.</exception>
     public void Step(Optimizer optimizer)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(optimizer);
-        if (optimizer is not (Sgd or Adam))
-            throw new NotSupportedException($"{optimizer.GetType().Name} has no device update yet; the device supports Sgd, Adam and AdamW.");
-        if (!ReferenceEquals(optimizer, _stateOwner))
-        {
-            _state1?.Dispose();
-            _state2?.Dispose();
-            _state1 = Allocate(Layout.ParameterCount);
-            _state2 = optimizer is Adam ? Allocate(Layout.ParameterCount) : null;
-            _state1.MemSetToZero();
-            _state2?.MemSetToZero();
-            _adamSteps = 0;
-            _stateOwner = optimizer;
-        }
+        RequireDeviceOptimizer(optimizer);
+        if (!ReferenceEquals(optimizer, _stateOwner)) ResetOptimizerState(optimizer);
         var ranges = Model.TrainableRanges;
         var scales = Model.TrainableScales;
+        if (optimizer is RmsProp rms)
+        {
+            for (var i = 0; i < ranges.Count; i++)
+            {
+                var (offset, length) = ranges[i];
+                _k.RmsPropStep(length, Flat(_parameters).SubView(offset, length), Flat(_gradients).SubView(offset, length),
+                    Flat(_state1!).SubView(offset, length), Flat(_state2!).SubView(offset, length),
+                    rms.LearningRate * scales[i], rms.Alpha, rms.Eps, rms.Momentum, rms.WeightDecay);
+            }
+            return;
+        }
         if (optimizer is Sgd sgd)
         {
             var (a, b) = sgd.Nesterov ? (1f, sgd.Momentum) : (0f, 1f);
@@ -343,6 +353,156 @@ public sealed class GpuModel : IDisposable
             _k.AdamStep(length, Flat(_parameters).SubView(offset, length), Flat(_gradients).SubView(offset, length),
                 Flat(_state1!).SubView(offset, length), Flat(_state2!).SubView(offset, length),
                 (float)(lr / c1 * c2), (float)(adam.Eps * c2), adam.Beta1, adam.Beta2, shrink, l2);
+        }
+    }
+
+    private static void RequireDeviceOptimizer(Optimizer optimizer)
+    {
+        if (optimizer is not (Sgd or Adam or RmsProp))
+            throw new NotSupportedException($"{optimizer.GetType().Name} has no device update; the device supports Sgd, Adam, AdamW and RmsProp.");
+    }
+
+    /// <summary>Zero state on the device for <paramref name="optimizer"/>, which owns it from now on.</summary>
+    private void ResetOptimizerState(Optimizer optimizer)
+    {
+        _state1?.Dispose();
+        _state2?.Dispose();
+        _state1 = Allocate(Layout.ParameterCount);
+        _state2 = optimizer is Adam or RmsProp ? Allocate(Layout.ParameterCount) : null;
+        _state1.MemSetToZero();
+        _state2?.MemSetToZero();
+        _adamSteps = 0;
+        _stateOwner = optimizer;
+    }
+
+    /// <summary>The device buffer holding the state tensor <paramref name="name"/> (the CPU optimizers' names, see <see cref="OptimizerState"/>).</summary>
+    private MemoryBuffer1D<float, Stride1D.Dense> StateBuffer(string name) => name switch
+    {
+        "sgd.momentum" or "adam.m" or "rmsprop.square_avg" => _state1!,
+        "adam.v" or "rmsprop.momentum" => _state2!,
+        _ => throw new NotSupportedException($"The optimizer state tensor '{name}' has no device buffer."),
+    };
+
+    /// <summary>
+    /// The device's state of <paramref name="optimizer"/>, in the CPU optimizers' format (<see cref="Optimizer.ExportState"/>):
+    /// its learning rate and hyperparameters, Adam's step count and the per-parameter tensors downloaded. When the device
+    /// has not stepped with <paramref name="optimizer"/> (or has stepped with another since), the state is the fresh one
+    /// its next <see cref="Step"/> would start from: zero tensors and counters. A CPU optimizer takes it with
+    /// <see cref="Optimizer.ImportState"/> and continues exactly where the device was.
+    /// </summary>
+    /// <exception cref="NotSupportedException">An optimizer the device has no update for.</exception>
+    public OptimizerState ExportOptimizerState(Optimizer optimizer)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        RequireDeviceOptimizer(optimizer);
+        // The CPU optimizer supplies the kind, learning rate, hyperparameters and the tensor names; the values are the device's.
+        var host = optimizer.ExportState(Model);
+        var owned = ReferenceEquals(optimizer, _stateOwner);
+        var scalars = new Dictionary<string, double>(host.Scalars, StringComparer.Ordinal);
+        if (optimizer is Adam) scalars["step"] = owned ? _adamSteps : 0;
+        Accelerator.Synchronize();
+        var tensors = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        foreach (var name in host.Tensors.Keys)
+        {
+            var values = new float[Model.Parameters.Length];
+            if (owned && values.Length > 0) Flat(StateBuffer(name)).SubView(0, values.Length).CopyToCPU(values);
+            tensors[name] = values;
+        }
+        return new OptimizerState(host.Kind, scalars, tensors);
+    }
+
+    /// <summary>
+    /// Puts <paramref name="state"/> (from <see cref="Optimizer.ExportState"/> of a CPU optimizer, or from
+    /// <see cref="ExportOptimizerState"/>) on the device as <paramref name="optimizer"/>'s state, so that the next
+    /// <see cref="Step"/> with it continues exactly where the exporting optimizer was; sets its learning rate to the
+    /// state's. Checked first as <see cref="Optimizer.CheckState"/> does: kind, hyperparameters, counters, tensors.
+    /// </summary>
+    /// <exception cref="ArgumentException">The state does not fit <paramref name="optimizer"/> or the model; the message says what differs.</exception>
+    /// <exception cref="NotSupportedException">An optimizer the device has no update for.</exception>
+    public void ImportOptimizerState(Optimizer optimizer, OptimizerState state)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        RequireDeviceOptimizer(optimizer);
+        optimizer.CheckState(Model, state);
+        ResetOptimizerState(optimizer);
+        foreach (var (name, values) in state.Tensors)
+            if (values.Length > 0) Flat(StateBuffer(name)).SubView(0, values.Length).CopyFromCPU(values);
+        if (optimizer is Adam) _adamSteps = (long)state.Scalars["step"];
+        optimizer.LearningRate = (float)state.LearningRate;
+    }
+
+    // ---- gradient clipping and penalties ----------------------------------------------------------
+
+    /// <summary>Gradient values per first-stage thread of the global norm.</summary>
+    private const int NormChunk = 1024;
+
+    /// <summary>
+    /// Clips the trainable gradients by their global L2 norm as the CPU <see cref="Trainer"/> does (PyTorch's
+    /// <c>clip_grad_norm_</c>): when the norm exceeds <paramref name="maxNorm"/> every trainable gradient is scaled by
+    /// maxNorm/(norm + 1e-6). The norm is reduced on the device in double, in a fixed order (chunks of the ranges, then
+    /// the chunks' sums in order), so it does not depend on scheduling; only the norm comes back.
+    /// Frozen layers' gradients are neither counted nor scaled.
+    /// </summary>
+    /// <returns>The norm before clipping.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNorm"/> is not a finite number &gt; 0.</exception>
+    public double ClipGradients(float maxNorm)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!(float.IsFinite(maxNorm) && maxNorm > 0))
+            throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm,
+                Invariant($"{Name}.ClipGradients needs a finite maximum norm > 0, but got {maxNorm} (to train without clipping, do not call it)."));
+        var ranges = Model.TrainableRanges;
+        var chunks = 0;
+        for (var i = 0; i < ranges.Count; i++) chunks += (ranges[i].Length + NormChunk - 1) / NormChunk;
+        if (_normPartials is null || _normPartials.Length < chunks + 1)
+        {
+            _normPartials?.Dispose();
+            _normPartials = Accelerator.Allocate1D<double>(chunks + 1);
+        }
+        var partials = Flat(_normPartials);
+        var at = 0;
+        for (var i = 0; i < ranges.Count; i++)
+        {
+            var (offset, length) = ranges[i];
+            var count = (length + NormChunk - 1) / NormChunk;
+            if (count == 0) continue;
+            _k.SquareSums(count, Flat(_gradients).SubView(offset, length), partials.SubView(at, count), length, NormChunk);
+            at += count;
+        }
+        _k.SumInOrder(1, partials, chunks);
+        Accelerator.Synchronize();
+        partials.SubView(chunks, 1).CopyToCPU(_normHost.AsSpan());
+        var norm = Math.Sqrt(_normHost[0]);
+        if (norm <= maxNorm) return norm;
+        var factor = (float)(maxNorm / (norm + 1e-6));
+        for (var i = 0; i < ranges.Count; i++)
+        {
+            var (offset, length) = ranges[i];
+            if (length > 0) _k.Scale(length, Flat(_gradients).SubView(offset, length), factor);
+        }
+        return norm;
+    }
+
+    /// <summary>
+    /// Adds the gradients of the CPU <see cref="Trainer"/>'s penalties to the trainable gradients on the device:
+    /// l1·sign(θ) (of λ₁·Σ|θ|) plus l2·θ (of (λ₂/2)·Σθ²). Frozen layers are left alone; the penalties do not enter
+    /// the loss <see cref="Loss"/> reports (the trainer's reported loss does not include them either). The trainer
+    /// adds them after backward and before clipping.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A coefficient is negative or not finite.</exception>
+    public void AddPenalties(float l1, float l2)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!(float.IsFinite(l1) && l1 >= 0)) throw new ArgumentOutOfRangeException(nameof(l1), l1, Invariant($"L1 must be a finite number ≥ 0, but it is {l1}."));
+        if (!(float.IsFinite(l2) && l2 >= 0)) throw new ArgumentOutOfRangeException(nameof(l2), l2, Invariant($"L2 must be a finite number ≥ 0, but it is {l2}."));
+        if (l1 == 0 && l2 == 0) return;
+        var ranges = Model.TrainableRanges;
+        for (var i = 0; i < ranges.Count; i++)
+        {
+            var (offset, length) = ranges[i];
+            if (length > 0) _k.Penalties(length, Flat(_parameters).SubView(offset, length), Flat(_gradients).SubView(offset, length), l1, l2);
         }
     }
 
@@ -408,6 +568,7 @@ public sealed class GpuModel : IDisposable
         _dummy.Dispose();
         _state1?.Dispose();
         _state2?.Dispose();
+        _normPartials?.Dispose();
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

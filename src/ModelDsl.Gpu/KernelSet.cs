@@ -57,6 +57,21 @@ internal sealed class KernelSet
         SoftmaxCrossEntropy = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, float>(DeviceKernels.SoftmaxCrossEntropy);
         SgdStep = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, float, int>(DeviceKernels.SgdStep);
         AdamStep = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, float, float>(DeviceKernels.AdamStep);
+        ConvTransposeForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, SpecializedValue<ConvDims>>(DeviceKernels.ConvTransposeForward);
+        ConvTransposeInputGradient = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SpecializedValue<ConvDims>, int>(DeviceKernels.ConvTransposeInputGradient);
+        SoftmaxForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(DeviceKernels.SoftmaxForward);
+        SoftmaxBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>(DeviceKernels.SoftmaxBackward);
+        MaxUnpoolForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, SpecializedValue<PoolDims>>(DeviceKernels.MaxUnpoolForward);
+        MaxUnpoolBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, SpecializedValue<PoolDims>, int>(DeviceKernels.MaxUnpoolBackward);
+        LrnForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SpecializedValue<LrnDims>>(DeviceKernels.LrnForward);
+        LrnBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, SpecializedValue<LrnDims>, int>(DeviceKernels.LrnBackward);
+        MeanSquaredError = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, float>(DeviceKernels.MeanSquaredError);
+        MulticlassHinge = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, float>(DeviceKernels.MulticlassHinge);
+        RmsPropStep = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, float>(DeviceKernels.RmsPropStep);
+        SquareSums = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<double>, int, int>(DeviceKernels.SquareSums);
+        SumInOrder = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int>(DeviceKernels.SumInOrder);
+        Scale = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(DeviceKernels.Scale);
+        Penalties = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float, float>(DeviceKernels.Penalties);
     }
 
     /// <summary>The kernels loaded on <paramref name="accelerator"/>, loading them on the first call for it.</summary>
@@ -117,4 +132,19 @@ internal sealed class KernelSet
     public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, float> SoftmaxCrossEntropy { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, float, int> SgdStep { get; }
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, float, float> AdamStep { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, SpecializedValue<ConvDims>> ConvTransposeForward { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SpecializedValue<ConvDims>, int> ConvTransposeInputGradient { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> SoftmaxForward { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> SoftmaxBackward { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, SpecializedValue<PoolDims>> MaxUnpoolForward { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, SpecializedValue<PoolDims>, int> MaxUnpoolBackward { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SpecializedValue<LrnDims>> LrnForward { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, SpecializedValue<LrnDims>, int> LrnBackward { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, float> MeanSquaredError { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, float> MulticlassHinge { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float, float, float, float, float> RmsPropStep { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<double>, int, int> SquareSums { get; }
+    public Action<Index1D, ArrayView<double>, int> SumInOrder { get; }
+    public Action<Index1D, ArrayView<float>, float> Scale { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, float, float> Penalties { get; }
 }

@@ -110,10 +110,13 @@ public sealed class LayerStep
     /// <summary>The layer's own result before a fused SiLU/HardSwish, or −1.</summary>
     public int PreActivationSlot { get; init; } = -1;
 
-    /// <summary>The int slot of a max-pool's argmax, or −1.</summary>
+    /// <summary>
+    /// The int slot of a max-pool's argmax (written by its forward), or for <see cref="LayerOp.MaxUnpool2D"/> the
+    /// argmax slot of the max-pool whose switches it reads; −1 otherwise.
+    /// </summary>
     public int ArgmaxSlot { get; init; } = -1;
 
-    /// <summary>Dropout's mask, normalization's mean: the first saved float slot, or −1.</summary>
+    /// <summary>Dropout's mask, normalization's mean, local response normalization's scale: the first saved float slot, or −1.</summary>
     public int SavedSlot { get; init; } = -1;
 
     /// <summary>Normalization's rstd, or −1.</summary>
@@ -184,4 +187,16 @@ public sealed class LayerStep
 
     /// <summary>Batch normalization's running-statistics momentum.</summary>
     public float Momentum { get; init; }
+
+    /// <summary>Local response normalization's window n: the channels summed around each channel.</summary>
+    public int Size { get; init; }
+
+    /// <summary>Local response normalization's α.</summary>
+    public float Alpha { get; init; }
+
+    /// <summary>Local response normalization's β.</summary>
+    public float Beta { get; init; }
+
+    /// <summary>Local response normalization's k.</summary>
+    public float K { get; init; }
 }

@@ -79,11 +79,17 @@ public sealed class DeviceModelTests
     }
 
     [Fact]
-    public void A_layer_without_device_kernels_is_named()
+    public void Max_unpooling_steps_name_their_pools_switches()
     {
-        var error = Assert.Throws<NotSupportedException>(() => new WithLocalResponseNorm(1).ToAccelerator(Device.Accelerator));
-        Assert.Contains("'Norm'", error.Message);
-        Assert.Contains("LocalResponseNorm", error.Message);
+        var steps = new Unpools(0).Layout.Steps;
+        foreach (var (unpool, pool) in new[] { (nameof(Unpools.Unpool), nameof(Unpools.Pool)), (nameof(Unpools.Unpool2), nameof(Unpools.Pool2)) })
+        {
+            var slot = steps.Single(s => s.Name == unpool).ArgmaxSlot;
+            Assert.True(slot >= 0);
+            Assert.Equal(steps.Single(s => s.Name == pool).ArgmaxSlot, slot);
+        }
+        var lrn = new Lrns(0).Layout.Steps.Single(s => s.Name == nameof(Lrns.Lrn2));
+        Assert.Equal((4, 0.8f, 0.6f, 1.5f), (lrn.Size, lrn.Alpha, lrn.Beta, lrn.K));
     }
 
     [Fact]
@@ -98,8 +104,14 @@ public sealed class DeviceModelTests
         var label = Assert.Throws<ArgumentException>(() => gpu.Loss([1, 10], Loss.SoftmaxCrossEntropy));
         Assert.Contains("index 1 is 10", label.Message);
         Assert.Throws<ArgumentException>(() => gpu.CopyOutput(new float[10]));
-        Assert.Throws<NotSupportedException>(() => gpu.Step(new RmsProp(0.01f)));
-        Assert.Throws<NotSupportedException>(() => gpu.Loss([1, 2], Loss.MeanSquaredError));
+        Assert.Contains("NoUpdate", Assert.Throws<NotSupportedException>(() => gpu.Step(new NoUpdate())).Message);
+        Assert.Contains("constant", Assert.Throws<NotSupportedException>(() => gpu.Loss([1, 2], new ConstantLoss())).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => gpu.ClipGradients(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => gpu.ClipGradients(float.NaN));
+        Assert.Throws<ArgumentOutOfRangeException>(() => gpu.AddPenalties(-1, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => gpu.AddPenalties(0, float.PositiveInfinity));
+        var state = Assert.Throws<ArgumentException>(() => gpu.ImportOptimizerState(new RmsProp(alpha: 0.9f), new RmsProp().ExportState(gpu.Model)));
+        Assert.Contains("alpha", state.Message);
 
         var huge = Assert.Throws<ArgumentOutOfRangeException>(() => gpu.EnsureCapacity(1_000_000));
         Assert.Contains("at most 456522", huge.Message); // 2³¹ − 1 over C1's 6 × 28 × 28 = 4,704 values per sample
@@ -109,5 +121,31 @@ public sealed class DeviceModelTests
         var one = Assert.Throws<ArgumentException>(() => norms.Forward(new float[75], 1, training: true));
         Assert.Contains("N·H·W ≥ 2", one.Message);
         norms.Forward(new float[75], 1, training: false);
+    }
+}
+
+/// <summary>An optimizer the device has no update for.</summary>
+internal sealed class NoUpdate() : Optimizer(0.1f)
+{
+    protected override IEnumerable<(string Name, double Value)> Hyperparameters() => [];
+
+    protected override void ResetState(int length)
+    {
+    }
+
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
+    {
+    }
+}
+
+/// <summary>A loss the device has no kernel for.</summary>
+internal sealed class ConstantLoss : ILoss
+{
+    public string Name => "constant";
+
+    public LossResult Compute(ReadOnlySpan<float> output, ReadOnlySpan<int> labels, Span<float> gradient)
+    {
+        gradient.Clear();
+        return new LossResult(1, 0);
     }
 }

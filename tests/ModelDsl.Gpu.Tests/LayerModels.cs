@@ -141,16 +141,6 @@ public partial class SmallSe
     [Dense(3)]      public partial Layer Logits { get; }
 }
 
-/// <summary>A layer the device has no kernels for yet.</summary>
-[Model(Input = [2, 4, 4])]
-public partial class WithLocalResponseNorm
-{
-    [Conv2D(3, Kernel = 3, Padding = 1)] public partial Layer C { get; }
-    [LocalResponseNorm(3)]               public partial Layer Norm { get; }
-    [GlobalAvgPool]                      public partial Layer Pool { get; }
-    [Dense(2)]                           public partial Layer Logits { get; }
-}
-
 /// <summary>SiLU and HardSwish fused (the layer's own result kept for backward) and standalone, global max pooling.</summary>
 [Model(Input = [3, 6, 5])]
 public partial class SmoothGates
@@ -177,4 +167,87 @@ public partial class SetNorms
     [Dense(5), Tanh]                             public partial Layer D { get; }
     [LayerNorm]                                  public partial Layer LnFlat { get; }
     [Dense(3)]                                   public partial Layer Logits { get; }
+}
+
+/// <summary>
+/// Transposed convolutions: strided with padding and output padding (fused tanh), grouped and dilated with a rectangular
+/// kernel and no bias (fused SiLU, its own result kept), and a shape-keeping one whose input gradient adds to another reader's.
+/// </summary>
+[Model(Input = [3, 4, 5])]
+public partial class ConvTransposes
+{
+    [Conv2D(4, Kernel = 1)]                                                                         public partial Layer Pre { get; }
+    [ConvTranspose2D(4, Kernel = 3, Padding = 1), Sigmoid]                                          public partial Layer Same { get; }
+    [Add(nameof(Pre), nameof(Same))]                                                                public partial Layer Sum { get; }
+    [ConvTranspose2D(5, Kernel = 3, Stride = 2, Padding = 1, OutputPadding = 1), Tanh]              public partial Layer Up { get; }
+    [ConvTranspose2D(6, KernelH = 3, KernelW = 2, Stride = 2, Dilation = 2, Groups = 1, Bias = false), SiLU] public partial Layer Wide { get; }
+    [Conv2D(3, Kernel = 3, Stride = 2)]                                                             public partial Layer Head { get; }
+}
+
+/// <summary>Grouped transposed convolution (w (C, K/G, KH, KW)).</summary>
+[Model(Input = [4, 3, 3])]
+public partial class GroupedConvTranspose
+{
+    [Conv2D(4, Kernel = 1)]                                       public partial Layer Pre { get; }
+    [ConvTranspose2D(6, Kernel = 2, Stride = 2, Groups = 2), ReLU] public partial Layer Up { get; }
+    [Conv2D(2, Kernel = 3)]                                       public partial Layer Head { get; }
+}
+
+/// <summary>
+/// Max unpooling through an overlapping padded max-pool (windows that share a winner: the last one's value stays) with a
+/// fused sigmoid, and through a non-overlapping pool on an odd size (the uncovered row and column get zeros).
+/// </summary>
+// The rows and columns Pool2's floor rounding drops (MDL0007) are what the unpooling must leave at zero.
+#pragma warning disable MDL0007
+[Model(Input = [2, 7, 7])]
+public partial class Unpools
+{
+    [Conv2D(3, Kernel = 1)]                        public partial Layer Pre { get; }
+    [MaxPool2D(3, Stride = 2, Padding = 1)]        public partial Layer Pool { get; }
+    [Conv2D(3, Kernel = 1), Tanh]                  public partial Layer Mid { get; }
+    [MaxUnpool2D(nameof(Pool)), Sigmoid]           public partial Layer Unpool { get; }
+    [MaxPool2D(2, Rounding = Rounding.Floor)]      public partial Layer Pool2 { get; }
+    [MaxUnpool2D(nameof(Pool2))]                   public partial Layer Unpool2 { get; }
+    [Conv2D(2, Kernel = 3, Stride = 2)]            public partial Layer Head { get; }
+}
+#pragma warning restore MDL0007
+
+/// <summary>Local response normalization: β = 3/4 with an odd window (whose input gradient adds to another reader's), any β with an even window and a fused activation.</summary>
+[Model(Input = [5, 3, 4])]
+public partial class Lrns
+{
+    [Conv2D(6, Kernel = 1), Tanh]                                        public partial Layer Pre { get; }
+    [LocalResponseNorm(3, Alpha = 0.5)]                                  public partial Layer Lrn { get; }
+    [Add(nameof(Pre), nameof(Lrn))]                                      public partial Layer Sum { get; }
+    [Conv2D(5, Kernel = 1)]                                              public partial Layer Mid { get; }
+    [LocalResponseNorm(4, Alpha = 0.8, Beta = 0.6, K = 1.5), Tanh]       public partial Layer Lrn2 { get; }
+    [Dense(3)]                                                           public partial Layer Logits { get; }
+}
+
+/// <summary>Softmax over channels: standalone on a map, fused on a map, fused on features, standalone on features.</summary>
+[Model(Input = [4, 3, 5])]
+public partial class Softmaxes
+{
+    [Conv2D(5, Kernel = 1)]               public partial Layer Pre { get; }
+    [Softmax]                             public partial Layer Probs { get; }
+    [Conv2D(4, Kernel = 3), Softmax]      public partial Layer Fused { get; }
+    [Flatten]                             public partial Layer Flat { get; }
+    [Dense(6), Softmax]                   public partial Layer D { get; }
+    [Dense(5)]                            public partial Layer D2 { get; }
+    [Softmax]                             public partial Layer P2 { get; }
+    [Dense(3)]                            public partial Layer Logits { get; }
+}
+
+/// <summary>Every layer the device gained, in one small encoder–decoder classifier (trained on the device in the tests).</summary>
+[Model(Input = [2, 6, 6])]
+public partial class NewLayers
+{
+    [Conv2D(4, Kernel = 3, Padding = 1), ReLU]                        public partial Layer Stem { get; }
+    [LocalResponseNorm(3, Alpha = 0.2)]                               public partial Layer Lrn { get; }
+    [MaxPool2D(2)]                                                    public partial Layer Pool { get; }
+    [Conv2D(4, Kernel = 1), Tanh]                                     public partial Layer Mid { get; }
+    [MaxUnpool2D(nameof(Pool))]                                       public partial Layer Unpool { get; }
+    [ConvTranspose2D(3, Kernel = 2, Stride = 2), Softmax]             public partial Layer Up { get; }
+    [GlobalAvgPool]                                                   public partial Layer Gap { get; }
+    [Dense(4)]                                                        public partial Layer Logits { get; }
 }

@@ -65,4 +65,33 @@ public sealed class LayerParityTests
 
     [Fact]
     public void Softmax_cross_entropy_with_label_smoothing_on_the_device() => Parity.Check(s => new DenseStack(s), 5, 82, Loss.SmoothedSoftmaxCrossEntropy(0.1f));
+
+    [Theory]
+    [InlineData(1, 91)]
+    [InlineData(3, 92)]
+    public void Transposed_convolution(int batch, int seed) => Parity.Check(s => new ConvTransposes(s), batch, seed);
+
+    [Fact]
+    public void Grouped_transposed_convolution() => Parity.Check(s => new GroupedConvTranspose(s), 2, 93);
+
+    [Theory]
+    [InlineData(1, 101)]
+    [InlineData(3, 102)]
+    public void Max_unpooling(int batch, int seed) => Parity.Check(s => new Unpools(s), batch, seed);
+
+    [Theory]
+    [InlineData(1, 111)]
+    [InlineData(3, 112)]
+    public void Local_response_norm(int batch, int seed) => Parity.Check(s => new Lrns(s), batch, seed);
+
+    [Theory]
+    [InlineData(1, 121)]
+    [InlineData(3, 122)]
+    public void Softmax_over_channels(int batch, int seed) => Parity.Check(s => new Softmaxes(s), batch, seed);
+
+    [Fact]
+    public void Mean_squared_error_on_the_device() => Parity.Check(s => new DenseStack(s), 5, 131, Loss.MeanSquaredError);
+
+    [Fact]
+    public void Multiclass_hinge_on_the_device() => Parity.Check(s => new DenseStack(s), 6, 132, Loss.MulticlassHinge(0.7f));
 }

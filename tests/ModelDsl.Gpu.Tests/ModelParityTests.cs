@@ -25,4 +25,7 @@ public sealed class ModelParityTests
         Assert.Contains(new SmallSe(0).Layout.Steps, s => s.Op == LayerOp.Identity && s.Passthrough);
         Parity.Check(s => new SmallSe(s), 2, 105, Loss.SoftmaxCrossEntropy);
     }
+
+    [Fact]
+    public void Encoder_decoder_with_every_new_layer() => Parity.Check(s => new NewLayers(s), 3, 106, Loss.MulticlassHinge());
 }

@@ -91,7 +91,7 @@ internal static class Parity
     }
 
     /// <summary>max |actual − expected| / max |expected| ≤ <see cref="Tolerance"/>, and no NaN anywhere.</summary>
-    public static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
+    public static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what, double tolerance = Tolerance)
     {
         Assert.Equal(expected.Length, actual.Length);
         double largest = 0, worst = 0;
@@ -109,7 +109,7 @@ internal static class Parity
             }
         }
         var relative = worst / Math.Max(largest, 1e-30);
-        if (worst > 0 && relative > Tolerance)
+        if (worst > 0 && relative > tolerance)
             Assert.Fail(string.Create(CultureInfo.InvariantCulture,
                 $"{what}: relative error {relative:E2} (value {at}: device {actual[at]}, CPU {expected[at]}; largest |CPU value| {largest})."));
     }

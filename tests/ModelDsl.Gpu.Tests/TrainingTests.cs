@@ -30,6 +30,12 @@ public sealed class TrainingTests
     [Fact]
     public void AdamW() => Steps(s => new DenseStack(s), () => new AdamW(3e-3f, weightDecay: 0.05f), batch: 5, seed: 204);
 
+    // RMSProp divides by √s as Adam by √v: eps = 1e-4 keeps rounding noise in tiny gradients from deciding the comparison.
+    [Fact]
+    public void RmsProp_with_momentum_and_weight_decay_then_without() =>
+        Steps(s => new NewLayers(s), () => new RmsProp(2e-3f, alpha: 0.9f, eps: 1e-4f, momentum: 0.8f, weightDecay: 1e-3f), batch: 3, seed: 205,
+            then: () => new RmsProp(1e-3f, eps: 1e-4f));
+
     /// <summary>
     /// Three steps of <paramref name="optimizer"/> (then two of <paramref name="then"/>, whose state starts from
     /// zero) on the CPU and on the device, same batches; compares every step's loss and hits and the parameters and

@@ -501,19 +501,21 @@ public static unsafe class LocalResponseNorm
         }
     }
 
-    /// <summary>Backward: dx overwritten.</summary>
-    public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> scale, ReadOnlySpan<float> dy,
+    /// <summary>
+    /// Backward: dx overwritten. Reads only x and the saved scale (not y, which a fused activation
+    /// overwrites): y = x·scale^(−beta) is recomputed where it is needed.
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> dy,
         Span<float> dx, int n, int c, int hw, int size, float alpha, float beta)
     {
         NormShape.CheckBackward(x.Length, dy.Length, dx.Length, n, c, hw);
-        KernelMath.Require(y.Length, (long)n * c * hw, nameof(y));
         KernelMath.Require(scale.Length, (long)n * c * hw, nameof(scale));
         CheckSize(size);
         var (planes, work, coef) = (new Planes(c, hw, size), (4L + size) * n * c * hw, 2f * alpha * beta / size);
-        fixed (float* px = x, py = y, ps = scale, pdy = dy, pdx = dx)
+        fixed (float* px = x, ps = scale, pdy = dy, pdx = dx)
         {
-            if (beta == 0.75f) ParallelRanges.Run(new BackwardKernel<ThreeQuarters>(planes, px, py, ps, pdy, pdx, coef, default), n, work);
-            else ParallelRanges.Run(new BackwardKernel<AnyPower>(planes, px, py, ps, pdy, pdx, coef, new AnyPower(beta)), n, work);
+            if (beta == 0.75f) ParallelRanges.Run(new BackwardKernel<ThreeQuarters>(planes, px, ps, pdy, pdx, coef, default), n, work);
+            else ParallelRanges.Run(new BackwardKernel<AnyPower>(planes, px, ps, pdy, pdx, coef, new AnyPower(beta)), n, work);
         }
     }
 
@@ -575,9 +577,9 @@ public static unsafe class LocalResponseNorm
         }
     }
 
-    // x, y, scale, dy, dx (N, C, HW). t (C, HW), one sample's dy·y/scale (the terms each x[j] collects from
-    // the channels whose windows hold j), lives in the thread's scratch (its im2col buffer, unused here).
-    private readonly struct BackwardKernel<TPow>(Planes p, float* x, float* y, float* scale, float* dy, float* dx, float coef, TPow pow)
+    // x, scale, dy, dx (N, C, HW). t (C, HW), one sample's dy·y/scale with y = x·scale^(−beta) (the terms each
+    // x[j] collects from the channels whose windows hold j), lives in the thread's scratch (its im2col buffer, unused here).
+    private readonly struct BackwardKernel<TPow>(Planes p, float* x, float* scale, float* dy, float* dx, float coef, TPow pow)
         : IRangeKernel where TPow : struct, INegativePower
     {
         public void Reserve(Scratch scratch) => scratch.Col((int)p.Sample);
@@ -589,7 +591,7 @@ public static unsafe class LocalResponseNorm
             for (var s = begin; s < end; s++)
             {
                 var o = s * p.Sample;
-                Terms(y + o, scale + o, dy + o, t, (int)p.Sample);
+                Terms(x + o, scale + o, dy + o, t, (int)p.Sample);
                 for (var j = 0; j < p.C; j++)
                 {
                     var lo = Math.Max(0, j - p.After);
@@ -600,13 +602,16 @@ public static unsafe class LocalResponseNorm
             }
         }
 
-        // t = dy·y/scale over one sample.
-        private static void Terms(float* yp, float* sp, float* dyp, float* t, int count)
+        // t = dy·y/scale = dy·x·scale^(−beta)/scale over one sample.
+        private void Terms(float* xp, float* sp, float* dyp, float* t, int count)
         {
             var i = 0;
             for (; i <= count - Vector256<float>.Count; i += Vector256<float>.Count)
-                (Vector256.Load(dyp + i) * Vector256.Load(yp + i) / Vector256.Load(sp + i)).Store(t + i);
-            for (; i < count; i++) t[i] = dyp[i] * yp[i] / sp[i];
+            {
+                var s = Vector256.Load(sp + i);
+                (Vector256.Load(dyp + i) * Vector256.Load(xp + i) * pow.Apply(s) / s).Store(t + i);
+            }
+            for (; i < count; i++) t[i] = dyp[i] * xp[i] * pow.Apply(sp[i]) / sp[i];
         }
 
         // dx = dy·scale^(−beta) − coef·x·Σ window of t, over one plane of HW positions.

@@ -82,10 +82,12 @@ public sealed class EarlyStopping
         return Stopped;
     }
 
-    internal void Finish(Model model)
+    /// <summary>Puts back the best epoch's parameters and buffers (with <see cref="RestoreBest"/>); whether it did.</summary>
+    internal bool Finish(Model model)
     {
-        if (!RestoreBest || BestEpoch is null) return;
+        if (!RestoreBest || BestEpoch is null) return false;
         _bestParameters.CopyTo(model.Parameters);
         _bestBuffers.CopyTo(model.Buffers);
+        return true;
     }
 }

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Numerics;
-using System.Runtime.InteropServices;
 
 namespace ModelDsl;
 
@@ -17,21 +15,38 @@ public sealed partial class Trainer
 {
     private readonly BatchPipeline _pipeline = new();   // Fit's batches
     private readonly BatchBuffer _batch = new();         // TrainBatch's, Evaluate's and Predict's batches
-    private float[] _outputGradient = [];   // (N, classes), ∂loss/∂output
+    private readonly TrainingDevice _device;             // where forward, backward and the updates run
     private int[] _order = [];              // the indices of a batch in Evaluate/Predict
     private int _augmentSeed;               // TrainBatch's augmentation seed
     private long _augmentPosition;          // samples TrainBatch has augmented since it was seeded
 
     /// <summary>Binds a model, an optimizer and a loss (default: <see cref="Loss.SoftmaxCrossEntropy"/>).</summary>
     public Trainer(Model model, Optimizer optimizer, ILoss? loss = null)
+        : this(new HostTrainingDevice(model ?? throw new ArgumentNullException(nameof(model))), optimizer, loss)
     {
-        Model = model ?? throw new ArgumentNullException(nameof(model));
-        Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
-        Loss = loss ?? ModelDsl.Loss.SoftmaxCrossEntropy;
     }
 
-    /// <summary>The model trained.</summary>
+    /// <summary>Binds a device's model, an optimizer and a loss; refuses what the device cannot do.</summary>
+    /// <exception cref="NotSupportedException">The device cannot train with this optimizer or loss; the message names it.</exception>
+    internal Trainer(TrainingDevice device, Optimizer optimizer, ILoss? loss = null)
+    {
+        _device = device;
+        Model = device.Model;
+        Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
+        Loss = loss ?? ModelDsl.Loss.SoftmaxCrossEntropy;
+        ThrowIfUnsupported(checkpointing: false);
+    }
+
+    /// <summary>
+    /// The model trained. On a device (<c>ModelDsl.Gpu</c>'s <c>GpuModel.CreateTrainer</c>) it is the CPU copy:
+    /// its parameters and buffers are the device's at the end of every epoch of <see cref="Fit"/> (before
+    /// <see cref="ITrainingCallback.OnEpochEnd"/>, early stopping and the plateau rule look at them) and when Fit returns;
+    /// not after <see cref="TrainBatch"/> or a Fit that threw (<c>GpuModel.CopyToHost</c> fetches them then).
+    /// </summary>
     public Model Model { get; }
+
+    /// <summary>Where the steps run: "CPU (generated C#)", or the accelerator's name and kind for a device model.</summary>
+    public string Device => _device.Name;
 
     /// <summary>The optimizer that updates the parameters.</summary>
     public Optimizer Optimizer { get; }
@@ -70,38 +85,11 @@ public sealed partial class Trainer
     /// <summary>The L2 norm of the trainable gradient at the last step, before clipping (measured only while <see cref="ClipNorm"/> is on).</summary>
     public double LastGradientNorm { get; private set; }
 
-    private void ClipGradient()
+    /// <summary>Throws when the device cannot train with this trainer's settings (the CPU path can train with any).</summary>
+    private void ThrowIfUnsupported(bool checkpointing)
     {
-        if (_clipNorm == 0) return; // the norm costs a pass over every gradient: only when clipping
-        var grad = Model.Gradients;
-        var ranges = Model.TrainableRanges;
-        double squares = 0;
-        for (var r = 0; r < ranges.Count; r++)
-        {
-            var (offset, length) = ranges[r];
-            foreach (var g in grad.Slice(offset, length)) squares += (double)g * g;
-        }
-        LastGradientNorm = Math.Sqrt(squares);
-        if (LastGradientNorm <= _clipNorm) return;
-        var factor = (float)(_clipNorm / (LastGradientNorm + 1e-6));
-        for (var r = 0; r < ranges.Count; r++)
-        {
-            var (offset, length) = ranges[r];
-            foreach (ref var g in grad.Slice(offset, length)) g *= factor;
-        }
-    }
-
-    private void AddPenalties()
-    {
-        if (_l1 == 0 && _l2 == 0) return;
-        var theta = Model.Parameters;
-        var grad = Model.Gradients;
-        var ranges = Model.TrainableRanges;
-        for (var r = 0; r < ranges.Count; r++)
-        {
-            var (offset, length) = ranges[r];
-            for (var i = offset; i < offset + length; i++) grad[i] += _l1 * MathF.Sign(theta[i]) + _l2 * theta[i];
-        }
+        if (_device.Unsupported(new TrainingSetup(Optimizer, Loss, _l1, _l2, _clipNorm, checkpointing)) is { } reason)
+            throw new NotSupportedException(reason);
     }
 
     /// <summary>Run by <see cref="Fit"/> at its fixed points (start, each epoch, each step, end), in list order.</summary>
@@ -164,6 +152,7 @@ public sealed partial class Trainer
         ReduceOnPlateau? plateau = null, Checkpointing? checkpointing = null)
     {
         _pipeline.ThrowIfRunning();
+        ThrowIfUnsupported(checkpointing is not null);
         CheckFits(train, nameof(train));
         if (validation is not null) CheckFits(validation, nameof(validation));
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
@@ -221,6 +210,7 @@ public sealed partial class Trainer
             }
             batches.EndEpoch(); // a batch made ahead of a stop request is dropped
             if (seen == 0) break; // stopped before the epoch's first step
+            _device.CopyToHost(); // the CPU model holds the epoch's weights for the callbacks, early stopping and reports
             var trainTime = before + Stopwatch.GetElapsedTime(start);
             Evaluation? check = validation is null ? null : Evaluate(validation, batchSize);
             var report = new EpochReport(epoch, lossSum / seen, (double)correct / seen,
@@ -245,7 +235,8 @@ public sealed partial class Trainer
             if (checkpointing is { EveryEpoch: true, Path: not null }) WriteCheckpoint(run, step, epoch, done, finished: true, baseRate, default, reports);
             if (stop) break;
         }
-        earlyStopping?.Finish(Model);
+        _device.CopyToHost();
+        if (earlyStopping?.Finish(Model) == true) _device.CopyFromHost(); // the best epoch's weights, on both sides
         var fit = new FitResult(reports)
         {
             BestEpoch = earlyStopping?.BestEpoch,
@@ -267,6 +258,7 @@ public sealed partial class Trainer
     /// <exception cref="TrainingDivergedException">The loss or the gradients are not finite; the parameters were not updated.</exception>
     public BatchResult TrainBatch(Dataset data, ReadOnlySpan<int> indices)
     {
+        ThrowIfUnsupported(checkpointing: false);
         CheckFits(data, nameof(data));
         if (indices.IsEmpty) throw new ArgumentException("A batch needs at least one sample index.", nameof(indices));
         _batch.Gather(data, indices);
@@ -323,33 +315,25 @@ public sealed partial class Trainer
         if (_order.Length < n) _order = new int[n];
         for (var i = 0; i < n; i++) _order[i] = first + i;
         _batch.Gather(data, _order.AsSpan(0, n));
-        return Model.Forward(_batch.Input, n, training: false);
+        return _device.Infer(_batch.Input, n);
     }
 
     /// <summary>Trains on a gathered (and augmented) batch: forward, loss, backward, penalties, clipping, update.</summary>
     private BatchResult Step(BatchBuffer batchBuffer, int epoch, int batch)
     {
         var n = batchBuffer.Count;
-        var outputs = checked(n * Model.OutputShape.Size);
-        if (_outputGradient.Length < outputs) _outputGradient = new float[outputs];
-        var labels = batchBuffer.Labels;
-        var gradient = _outputGradient.AsSpan(0, outputs);
-
-        Model.ZeroGrad();
-        var output = Model.Forward(batchBuffer.Input, n, training: true);
-        var result = Loss.Compute(output, labels, gradient);
+        var result = _device.ForwardBackward(batchBuffer.Input, batchBuffer.Labels, n, Loss);
         if (!double.IsFinite(result.Loss))
         {
-            var layer = Model.FirstNonFiniteLayer();
+            var layer = _device.FirstNonFiniteLayer();
             throw Diverged($"the {Loss.Name} loss is {result.Loss.ToString(CultureInfo.InvariantCulture)}" +
                 (layer is null ? "" : $" (the first layer whose output is not finite: '{layer}')"), epoch, batch);
         }
-        Model.Backward(gradient);
-        if (!AllFinite(Model.Gradients))
+        if (!_device.GradientsFinite())
             throw Diverged("a gradient is not finite", epoch, batch);
-        AddPenalties();
-        ClipGradient();
-        Optimizer.Step(Model);
+        if (_l1 != 0 || _l2 != 0) _device.AddPenalties(_l1, _l2);
+        if (_clipNorm != 0) LastGradientNorm = _device.ClipGradients(_clipNorm); // the norm costs a pass over every gradient: only when clipping
+        _device.Step(Optimizer);
         return new BatchResult(result.Loss, result.Correct, n);
     }
 
@@ -381,17 +365,5 @@ public sealed partial class Trainer
         if (shape.C != expected.C || shape.H != expected.H || shape.W != expected.W)
             throw new ArgumentException(
                 $"The dataset's samples are {shape} but {Model.GetType().Name} expects inputs {expected}.", argument);
-    }
-
-    /// <summary>Whether every value is finite: x − x is 0 for a finite x and NaN for ±∞ or NaN.</summary>
-    private static bool AllFinite(ReadOnlySpan<float> values)
-    {
-        var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
-        var sum = Vector<float>.Zero;
-        foreach (var v in vectors) sum += v - v;
-        if (!Vector.EqualsAll(sum, Vector<float>.Zero)) return false;
-        for (var i = vectors.Length * Vector<float>.Count; i < values.Length; i++)
-            if (!float.IsFinite(values[i])) return false;
-        return true;
     }
 }

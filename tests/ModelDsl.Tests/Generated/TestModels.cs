@@ -89,7 +89,7 @@ public partial class NormsAndMerges
     [Add(nameof(Bn), nameof(Ln)), SiLU]                                 public partial Layer Sum { get; }
     [GroupNorm(2)]                                                      public partial Layer Gn { get; }
     [InstanceNorm(Affine = true), HardSwish]                            public partial Layer Inorm { get; }
-    [LocalResponseNorm(3)]                                              public partial Layer Lrn { get; }
+    [LocalResponseNorm(3, Alpha = 0.5), Tanh]                           public partial Layer Lrn { get; }
     [GlobalAvgPool]                                                     public partial Layer Squeeze { get; }
     [Dense(8), Sigmoid]                                                 public partial Layer Gate { get; }
     [Multiply(nameof(Lrn), nameof(Gate))]                               public partial Layer Excite { get; }

@@ -30,7 +30,7 @@ public class CatalogueAllocationTests
             GroupNorm.Forward(x, gamma.AsSpan(0, c), beta.AsSpan(0, c), y, mean, rstd, n, c, hw, groups, 1e-5f);
             GroupNorm.Backward(x, gamma.AsSpan(0, c), mean, rstd, dy, dx, dgamma.AsSpan(0, c), dbeta.AsSpan(0, c), n, c, hw, groups);
             LocalResponseNorm.Forward(x, y, scale, n, c, hw, 5, 1e-4f, 0.75f, 1f);
-            LocalResponseNorm.Backward(x, y, scale, dy, dx, n, c, hw, 5, 1e-4f, 0.75f);
+            LocalResponseNorm.Backward(x, scale, dy, dx, n, c, hw, 5, 1e-4f, 0.75f);
             MoreActivations.LeakyReLU(x, y, 0.01f);
             MoreActivations.LeakyReLUBackward(y, dy, dx, 0.01f);
             MoreActivations.SiLU(x, y);

@@ -263,7 +263,7 @@ public class NormalizationTests
 
         var r = Data.Uniform(x.Length, 4);
         var dx = Data.Garbage(x.Length);
-        LocalResponseNorm.Backward(x, y, scale, r, dx, n, c, hw, size, Alpha, beta);
+        LocalResponseNorm.Backward(x, scale, r, dx, n, c, hw, size, Alpha, beta);
         var indices = x.Length > 10_000 ? Data.SampleIndices(x.Length, 30, 5) : null;
         var fd = Kernels.Reference.FiniteDifferences(Data.ToDouble(x), Reference, Data.ToDouble(r), indices, eps: 1e-4);
         Data.AssertClose(fd, dx, rel: 1e-3, abs: 1e-4, indices: indices, what: "dx");
