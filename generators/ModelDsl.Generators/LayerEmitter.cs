@@ -115,9 +115,28 @@ namespace ModelDsl.Generators
                     _w.Line($"x.CopyTo({target});");
                     break;
                 case LayerKind.BatchNorm:
-                    _w.Line($"if (training) {K}BatchNorm.ForwardTraining(x, {W}, {B}, {RunningMean}, {RunningVar}, {target}, {Saved}, {Saved2}, n, {Num.I(X.C)}, {Positions}, {Num.F(_spec.Momentum)}, {Num.F(_spec.Eps)}); // batch mean and rstd saved");
-                    _w.Line($"else {K}BatchNorm.ForwardInference(x, {W}, {B}, {RunningMean}, {RunningVar}, {target}, n, {Num.I(X.C)}, {Positions}, {Num.F(_spec.Eps)});");
+                {
+                    var train = $"{K}BatchNorm.ForwardTraining(x, {W}, {B}, {RunningMean}, {RunningVar}, {target}, {Saved}, {Saved2}, n, {Num.I(X.C)}, {Positions}, {Num.F(_spec.Momentum)}, {Num.F(_spec.Eps)}); // batch mean and rstd saved";
+                    if (_step.AppliedBy is not null)
+                    {
+                        _w.Line("if (training) " + train);
+                        _w.Line($"// In inference {_step.AppliedBy.Layer.Spec.Name} applies this batch norm, in one pass with its sum.");
+                    }
+                    else if (_spec.Activation == ActivationKind.ReLU)
+                    {
+                        _w.Open("if (!training)");
+                        _w.Line($"{K}BatchNorm.ForwardInference(x, {W}, {B}, {RunningMean}, {RunningVar}, y, n, {Num.I(X.C)}, {Positions}, {Num.F(_spec.Eps)}, relu: true); // with the ReLU, one pass");
+                        _w.Line("return;");
+                        _w.Close();
+                        _w.Line(train);
+                    }
+                    else
+                    {
+                        _w.Line("if (training) " + train);
+                        _w.Line($"else {K}BatchNorm.ForwardInference(x, {W}, {B}, {RunningMean}, {RunningVar}, {target}, n, {Num.I(X.C)}, {Positions}, {Num.F(_spec.Eps)});");
+                    }
                     break;
+                }
                 case LayerKind.LayerNorm:
                     _w.Line($"{K}LayerNorm.Forward(x, {W}, {B}, {target}, {Saved}, {Saved2}, n, {Num.I(X.Size)}, {Num.F(_spec.Eps)}); // mean and rstd per sample saved");
                     break;
@@ -129,6 +148,7 @@ namespace ModelDsl.Generators
                     _w.Line($"{K}LocalResponseNorm.Forward(x, {target}, {Saved}, n, {Num.I(X.C)}, {Positions}, {Num.I(_spec.Units)}, {Num.F(_spec.Alpha)}, {Num.F(_spec.Beta)}, {Num.F(_spec.K)}); // scale saved");
                     break;
                 case LayerKind.Add:
+                    if (_step.InferenceNorms.Length > 0) InferenceSum();
                     _w.Line($"{K}Merge.Add(x, x1, {target});");
                     for (var i = 2; i < _step.InSlots.Length; i++) _w.Line($"{K}Merge.Add({target}, x{Num.I(i)}, {target});");
                     break;
@@ -152,6 +172,32 @@ namespace ModelDsl.Generators
             }
             if (HasFusedActivation) ActivationForward(_spec.Activation, target, "y", Y);
             _w.Close();
+        }
+
+        /// <summary>
+        /// The inference path of a residual sum that applies the batch norms feeding it: one pass over their
+        /// inputs (a normalized input first), with the ReLU when the sum has one.
+        /// </summary>
+        private void InferenceSum()
+        {
+            var norms = _step.InferenceNorms;
+            var order = norms[0] is null ? new[] { 1, 0 } : new[] { 0, 1 };
+            string Source(int i) => norms[i] is null ? In(i) : $"Slot({Num.I(norms[i]!.InSlots[0])}, n)";
+            string Parameters(int i) => norms[i] is null ? "default" : BatchNormParameters(norms[i]!);
+            var applied = string.Join(" and ", norms.Where(b => b is not null).Select(b => b!.Layer.Spec.Name));
+            var relu = _spec.Activation == ActivationKind.ReLU;
+            _w.Open("if (!training)");
+            _w.Line($"// {applied} applied here{(relu ? ", with the sum and the ReLU," : " with the sum")} in one pass");
+            _w.Line($"{K}BatchNorm.InferenceSum({Source(order[0])}, {Parameters(order[0])}, {Source(order[1])}, {Parameters(order[1])}, y, n, {Num.I(Y.C)}, {Num.I(Y.Positions)}, relu: {(relu ? "true" : "false")});");
+            _w.Line("return;");
+            _w.Close();
+        }
+
+        /// <summary>A batch norm step's inference parameters as a <c>BatchNormParameters</c> expression.</summary>
+        private static string BatchNormParameters(Step bn)
+        {
+            string Values(string accessor, ParameterPlan? p) => p is null ? "default" : $"{accessor}({p.Const}, {p.Const}_Length)";
+            return $"new {K}BatchNormParameters({Values("Weights", bn.Weight)}, {Values("Weights", bn.Bias)}, {Values("BufferValues", bn.RunningMean)}, {Values("BufferValues", bn.RunningVar)}, {Num.F(bn.Layer.Spec.Eps)})";
         }
 
         private Dims Input(int i) => _layer.Inputs[i] < 0 ? _plan.Input : _plan.Steps[_layer.Inputs[i]].Layer.Out;

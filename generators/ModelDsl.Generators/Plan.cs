@@ -89,6 +89,14 @@ namespace ModelDsl.Generators
         public ParameterPlan? RunningMean { get; set; }
         public ParameterPlan? RunningVar { get; set; }
 
+        /// <summary>
+        /// In inference, the residual sum that applies this batch norm in its own pass (the batch norm then
+        /// computes nothing), or null.
+        /// </summary>
+        public Step? AppliedBy { get; set; }
+        /// <summary>For a residual sum: per input, the batch norm it applies in inference (reading that batch norm's input), or null.</summary>
+        public Step?[] InferenceNorms { get; set; } = Array.Empty<Step?>();
+
         /// <summary>Whether backward has anything to do: parameters to train or an input that needs a gradient.</summary>
         public bool HasBackward => Weight is not null || Bias is not null || Targets.Any(t => t.Needed);
     }
@@ -173,6 +181,7 @@ namespace ModelDsl.Generators
             }
             plan.OutputSlot = steps.Count == 0 ? 0 : steps[steps.Count - 1].OutSlot;
             plan.AssignGradients(model);
+            plan.FuseInferenceSums();
             return plan;
         }
 
@@ -242,6 +251,31 @@ namespace ModelDsl.Generators
                 },
                 _ => new[] { x.C },
             };
+        }
+
+        /// <summary>
+        /// Finds the residual sums of two inputs (followed by nothing or a ReLU) that, in inference, apply
+        /// the batch norms feeding them in the same pass as the sum: a batch norm with no activation of its
+        /// own, read by that sum alone. Training is unchanged.
+        /// </summary>
+        private void FuseInferenceSums()
+        {
+            var readers = new int[Steps.Count];
+            foreach (var s in Steps)
+            {
+                foreach (var j in s.Layer.Inputs.Where(j => j >= 0)) readers[j]++;
+            }
+            foreach (var sum in Steps)
+            {
+                var inputs = sum.Layer.Inputs;
+                if (sum.Layer.Spec.Kind != LayerKind.Add || inputs.Count != 2 || inputs[0] == inputs[1]
+                    || sum.Layer.Spec.Activation is not (ActivationKind.None or ActivationKind.ReLU)) continue;
+                var norms = inputs.Select(j => j >= 0 && readers[j] == 1 && Steps[j].Layer.Spec.Kind == LayerKind.BatchNorm
+                    && Steps[j].Layer.Spec.Activation == ActivationKind.None ? Steps[j] : null).ToArray();
+                if (norms.All(b => b is null)) continue;
+                sum.InferenceNorms = norms;
+                foreach (var b in norms.Where(b => b is not null)) b!.AppliedBy = sum;
+            }
         }
 
         /// <summary>

@@ -281,7 +281,8 @@ public abstract class Model
 
     /// <summary>
     /// The first layer, in data-flow order, whose output in the last <see cref="Forward"/> holds a NaN or an
-    /// infinity; null when every output is finite (or before any forward).
+    /// infinity; null when every output is finite (or before any forward). After an inference forward, a batch
+    /// norm applied by the residual sum that reads it has no output of its own: the sum is named instead.
     /// </summary>
     public string? FirstNonFiniteLayer()
     {
@@ -289,6 +290,7 @@ public abstract class Model
         var layers = Layout.Summary.Layers;
         for (var i = 0; i < Layout.LayerSlots.Count && i < layers.Count; i++)
         {
+            if (!_lastWasTraining && Layout.InferenceFusedLayers.Contains(i)) continue;   // nothing written: its reader shows the value
             foreach (var v in Slot(Layout.LayerSlots[i], _lastBatch))
             {
                 if (!float.IsFinite(v)) return layers[i].Name;

@@ -26,6 +26,12 @@ public sealed record ModelLayout(
     /// <summary>The float slot holding each layer's output, in summary order (for finding where values went wrong).</summary>
     public IReadOnlyList<int> LayerSlots { get; init; } = [];
 
+    /// <summary>
+    /// The layers (summary indices) whose output is not written in inference: batch norms that the residual sum
+    /// reading them applies in its own pass.
+    /// </summary>
+    public IReadOnlyList<int> InferenceFusedLayers { get; init; } = [];
+
     /// <summary>State that is not trained but saved with the model (batch-norm running statistics), in buffer order.</summary>
     public IReadOnlyList<ParameterInfo> BufferInfos { get; init; } = [];
 

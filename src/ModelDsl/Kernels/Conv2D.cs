@@ -421,7 +421,7 @@ public static unsafe class Conv2D
             for (var k = 0; k < m; k += 4)
             {
                 var rows = Math.Min(4, m - k);
-                Dots4(a + (long)k * p, p, bRow, rows, sums);
+                KernelMath.Dots4(a + (long)k * p, p, bRow, rows, sums);
                 for (var t = 0; t < rows; t++)
                 {
                     var target = c + (long)row * m + k + t;
@@ -430,12 +430,6 @@ public static unsafe class Conv2D
             }
         }
     }
-
-    /// <summary>sums[t] = a row t (of a (rows ≤ 4, P)) · b (P), each in a fixed order; rows past <paramref name="rows"/> repeat the last.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dots4(float* a, int p, float* b, int rows, float* sums) =>
-        Sgemm.Dots4<Vector256<float>, V256>(b, a, a + (long)Math.Min(1, rows - 1) * p, a + (long)Math.Min(2, rows - 1) * p,
-            a + (long)Math.Min(3, rows - 1) * p, p, sums);
 
     // Output columns ow whose input column ow·SW + j·DW − PadLeft lies in [0, W): [lo, hi).
     internal static (int Lo, int Hi) ValidColumns<T>(int j) where T : struct, IConv2DShape

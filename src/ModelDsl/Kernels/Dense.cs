@@ -1,11 +1,22 @@
+using System.Runtime.CompilerServices;
+
 namespace ModelDsl.Kernels;
 
-// Dimension legend: N batch, In input features, Out output features. Every product is one SGEMM
-// (threaded over output tiles when large enough).
+// Dimension legend: N batch, In input features, Out output features. Large batches are one SGEMM
+// (threaded over output tiles when large enough). Up to GemvBatch samples skip the SGEMM's packing
+// of w, which at small N costs more than the product (the measured crossover is near N = 40 on one
+// thread): each output is a dot product of a row of w with a sample, rows split across threads when
+// w is large.
 
 /// <summary>Fully connected layer (PyTorch's Linear), forward and backward.</summary>
 public static unsafe class Dense
 {
+    /// <summary>Batches up to this size run as dot products over the rows of w instead of an SGEMM.</summary>
+    internal const int GemvBatch = 16;
+
+    // Below this many multiply-adds the dot products run on the calling thread only.
+    private const long GemvParallelThreshold = 1L << 16;
+
     /// <summary>y (N, Out) = x (N, In) · wᵀ (w is (Out, In)) + b (Out); b empty when the layer has no bias.</summary>
     public static void Forward<T>(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y, int n)
         where T : struct, IDenseShape
@@ -18,8 +29,50 @@ public static unsafe class Dense
         if (n == 0) return;
         fixed (float* px = x, pw = w, pb = b, py = y)
         {
+            if (n <= GemvBatch)
+            {
+                Gemv(px, pw, pb, py, n, T.In, T.Out);
+                return;
+            }
             if (pb != null) KernelMath.CopyToRows(py, pb, n, T.Out);   // y starts as b in every row
             Sgemm.Multiply(false, true, n, T.Out, T.In, px, T.In, pw, T.In, py, T.Out, accumulate: pb != null);
+        }
+    }
+
+    /// <summary>y[s, o] = b[o] + Σ_i w[o, i]·x[s, i] for the n ≤ <see cref="GemvBatch"/> samples, rows of w split across threads when large.</summary>
+    internal static void Gemv(float* x, float* w, float* b, float* y, int n, int inputs, int outputs)
+    {
+        var kernel = new GemvKernel(x, w, b, y, n, inputs, outputs);
+        // Whole blocks of four rows per range, so the split never changes which rows go together.
+        var blocks = (outputs + 3) / 4;
+        var parts = (long)n * inputs * outputs >= GemvParallelThreshold ? Math.Min(blocks, WorkerPool.Degree) : 1;
+        if (parts == 1)
+        {
+            kernel.Run(0, blocks, null!);
+            return;
+        }
+        ParallelRanges.RunParts(kernel, blocks, parts);
+    }
+
+    private readonly struct GemvKernel(float* x, float* w, float* b, float* y, int n, int inputs, int outputs) : IRangeKernel
+    {
+        public void Reserve(Scratch scratch) { }
+
+        // Rows [4·begin, 4·end) of w (the last block may be short).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int begin, int end, Scratch scratch)
+        {
+            var sums = stackalloc float[4];
+            for (var o = 4 * begin; o < Math.Min(outputs, 4 * end); o += 4)
+            {
+                var rows = Math.Min(4, outputs - o);
+                for (var s = 0; s < n; s++)
+                {
+                    KernelMath.Dots4(w + (long)o * inputs, inputs, x + (long)s * inputs, rows, sums);
+                    var ys = y + (long)s * outputs + o;
+                    for (var r = 0; r < rows; r++) ys[r] = b == null ? sums[r] : sums[r] + b[o + r];
+                }
+            }
         }
     }
 

@@ -79,6 +79,12 @@ internal static unsafe class KernelMath
         return sum;
     }
 
+    /// <summary>sums[t] = a row t (of a (rows ≤ 4, P)) · b (P), each in a fixed order; rows past <paramref name="rows"/> repeat the last.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Dots4(float* a, int p, float* b, int rows, float* sums) =>
+        Sgemm.Dots4<Vector256<float>, V256>(b, a, a + (long)Math.Min(1, rows - 1) * p, a + (long)Math.Min(2, rows - 1) * p,
+            a + (long)Math.Min(3, rows - 1) * p, p, sums);
+
     /// <summary>sums[c] += Σ_n Σ_p t[n, c, p] for t (N, channels, plane), samples in order (bias gradients).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ChannelSums(float* t, float* sums, int n, int channels, int plane)

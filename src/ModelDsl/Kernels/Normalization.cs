@@ -23,7 +23,7 @@ namespace ModelDsl.Kernels;
 /// runningMean and runningVar may be empty (no running statistics kept). A training batch of zero samples
 /// changes nothing; one with a single value per channel (N·HW = 1) is rejected, as PyTorch does.
 /// </remarks>
-public static unsafe class BatchNorm
+public static unsafe partial class BatchNorm
 {
     /// <summary>
     /// Training: normalizes with the batch's mean and biased variance per channel (saved in mean (C), rstd (C)),

@@ -26,6 +26,12 @@ internal static class ParallelRanges
     {
         if (items <= 0) return;
         var parts = work >= ParallelThreshold ? Math.Min(items, WorkerPool.Degree) : 1;
+        RunParts(kernel, items, parts);
+    }
+
+    /// <summary>Runs <paramref name="kernel"/> over items 0…<paramref name="items"/>−1 in <paramref name="parts"/> contiguous ranges.</summary>
+    public static void RunParts<TKernel>(in TKernel kernel, int items, int parts) where TKernel : struct, IRangeKernel
+    {
         var job = new Job<TKernel> { Kernel = kernel, Items = items, Parts = parts };
         WorkerPool.Run(ref job, parts);
     }

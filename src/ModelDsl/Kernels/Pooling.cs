@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ModelDsl.Kernels;
 
@@ -74,7 +76,18 @@ public static unsafe class MaxPool2D
             for (var oh = 0; oh < T.OH; oh++)
             {
                 var top = 2 * oh * T.W;   // index of the window's top-left cell in (H, W)
-                for (var ow = 0; ow < T.OW; ow++, top += 2)
+                var ow = 0;
+                if (Avx2.IsSupported)
+                {
+                    for (; ow + 8 <= T.OW; ow += 8, top += 16) Run2x2Eight(xp, top, yp + oh * T.OW + ow, ap + oh * T.OW + ow, four: false);
+                    if (ow + 4 <= T.OW)
+                    {
+                        Run2x2Eight(xp, top, yp + oh * T.OW + ow, ap + oh * T.OW + ow, four: true);
+                        ow += 4;
+                        top += 8;
+                    }
+                }
+                for (; ow < T.OW; ow++, top += 2)
                 {
                     var best = xp[top];
                     var arg = top;
@@ -85,6 +98,46 @@ public static unsafe class MaxPool2D
                     ap[oh * T.OW + ow] = arg;
                 }
             }
+        }
+
+        // Eight windows side by side (input columns top…top + 15 of two rows), compared in the scalar
+        // order: top-left, top-right, bottom-left, bottom-right. Even and odd columns are gathered per
+        // 128-bit lane, so the results come out in column order 0 1 4 5 2 3 6 7 until the final permute.
+        // With four, only columns top…top + 7 are read (the second half repeats the first) and the first
+        // four windows are stored.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Run2x2Eight(float* xp, int top, float* y, int* arg, bool four)
+        {
+            var up0 = Avx.LoadVector256(xp + top);
+            var down0 = Avx.LoadVector256(xp + top + T.W);
+            var up1 = four ? up0 : Avx.LoadVector256(xp + top + 8);
+            var down1 = four ? down0 : Avx.LoadVector256(xp + top + T.W + 8);
+            var best = Avx.Shuffle(up0, up1, 0b10_00_10_00);    // top-left cells
+            var index = Vector256.Create(0, 2, 8, 10, 4, 6, 12, 14) + Vector256.Create(top);
+            var winner = index;
+            Take(Avx.Shuffle(up0, up1, 0b11_01_11_01), index + Vector256<int>.One, ref best, ref winner);
+            Take(Avx.Shuffle(down0, down1, 0b10_00_10_00), index + Vector256.Create(T.W), ref best, ref winner);
+            Take(Avx.Shuffle(down0, down1, 0b11_01_11_01), index + Vector256.Create(T.W + 1), ref best, ref winner);
+            var values = Avx2.Permute4x64(best.AsDouble(), 0b11_01_10_00).AsSingle();
+            var indices = Avx2.Permute4x64(winner.AsInt64(), 0b11_01_10_00).AsInt32();
+            if (four)
+            {
+                Sse.Store(y, values.GetLower());
+                Sse2.Store(arg, indices.GetLower());
+                return;
+            }
+            Avx.Store(y, values);
+            Avx.Store(arg, indices);
+        }
+
+        // Lane-wise Beats: v replaces best where it is larger, or NaN over a number.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Take(Vector256<float> v, Vector256<int> at, ref Vector256<float> best, ref Vector256<int> winner)
+        {
+            var nanOverNumber = Vector256.AndNot(~Vector256.Equals(v, v), ~Vector256.Equals(best, best));
+            var beats = Vector256.GreaterThan(v, best) | nanOverNumber;
+            best = Vector256.ConditionalSelect(beats, v, best);
+            winner = Vector256.ConditionalSelect(beats.AsInt32(), at, winner);
         }
 
         // v replaces the running maximum: larger, or the first NaN (NaN then stays, as in PyTorch).

@@ -182,3 +182,22 @@ public partial class ClashingNames
 {
     [Dense(3)] public partial Layer optimizer { get; }
 }
+
+/// <summary>ResNet's basic block with its projection: both branches end in a batch norm that the sum applies in inference.</summary>
+public sealed partial class ProjectedBlock : Block
+{
+    [Conv2D(8, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]     partial Layer Conv1 { get; }
+    [BatchNorm, ReLU]                                                  partial Layer Bn1 { get; }
+    [Conv2D(8, Kernel = 3, Padding = 1, Bias = false)]                 partial Layer Conv2 { get; }
+    [BatchNorm]                                                        partial Layer Bn2 { get; }
+    [Conv2D(8, Stride = 2, Bias = false, From = Input)]                partial Layer Downsample { get; }
+    [BatchNorm]                                                        partial Layer DownsampleBn { get; }
+    [Add(nameof(Bn2), nameof(DownsampleBn)), ReLU]                     partial Layer Out { get; }
+}
+
+/// <summary>One <see cref="ProjectedBlock"/>.</summary>
+[Model(Input = [4, 6, 6], Rounding = Rounding.Floor)]
+public partial class ProjectedBlockNet
+{
+    [ProjectedBlock] public partial Layer Block { get; }
+}

@@ -10,6 +10,16 @@ public class DenseTests
     [InlineData(nameof(DenseTiny), 1)]
     [InlineData(nameof(DenseOdd), 7)]
     [InlineData(nameof(DenseLeNet), 64)]
+    // Batches up to Dense.GemvBatch take the dot-product path: odd widths (In % 8 ≠ 0, Out % 4 ≠ 0),
+    // w large enough to be split across threads (LeNet), and the first batch past it.
+    [InlineData(nameof(DenseTiny), 4)]
+    [InlineData(nameof(DenseOdd), 1)]
+    [InlineData(nameof(DenseOdd), 3)]
+    [InlineData(nameof(DenseOdd), 4)]
+    [InlineData(nameof(DenseOdd), 16)]
+    [InlineData(nameof(DenseOdd), 17)]
+    [InlineData(nameof(DenseLeNet), 1)]
+    [InlineData(nameof(DenseLeNet), 2)]
     public void DenseForward_MatchesDoubleReference(string shape, int n)
     {
         switch (shape)
@@ -34,10 +44,12 @@ public class DenseTests
         }
     }
 
-    [Fact]
-    public void DenseForward_WithoutBias_IsThePlainProduct()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(16)]
+    [InlineData(17)]
+    public void DenseForward_WithoutBias_IsThePlainProduct(int n)
     {
-        const int n = 4;
         var x = Data.Uniform(n * DenseOdd.In, 1);
         var w = Data.Uniform(DenseOdd.Out * DenseOdd.In, 2);
         var y = Data.Garbage(n * DenseOdd.Out);

@@ -14,6 +14,8 @@ public class PoolingTests
         { nameof(PoolOverlapping), 7 },
         { nameof(PoolAsymmetric), 7 },
         { nameof(PoolLeNet1), 2 },
+        { nameof(Pool2x2Wide), 1 },
+        { nameof(Pool2x2Wide), 3 },
     };
 
     private interface IPoolCheck { void Run<T>(int n) where T : struct, IPool2DShape; }
@@ -26,6 +28,7 @@ public class PoolingTests
             case nameof(PoolOverlapping): check.Run<PoolOverlapping>(n); break;
             case nameof(PoolAsymmetric): check.Run<PoolAsymmetric>(n); break;
             case nameof(PoolLeNet1): check.Run<PoolLeNet1>(n); break;
+            case nameof(Pool2x2Wide): check.Run<Pool2x2Wide>(n); break;
             default: throw new ArgumentException(shape);
         }
     }
@@ -59,6 +62,43 @@ public class PoolingTests
         MaxPool2D.Forward<Pool2x2>(x, y, new int[y.Length], 1);
         Assert.True(float.IsNaN(y[0]));
         Assert.False(float.IsNaN(y[1]));
+    }
+
+    [Fact]
+    public void MaxPool2x2_TiesAndNaNs_KeepTheFirstCellInWindowOrder_InEveryColumn()
+    {
+        // Equal cells: the top-left wins. A NaN anywhere wins over numbers, and a NaN found first stays.
+        var plane = Pool2x2Wide.H * Pool2x2Wide.W;
+        var x = new float[plane];
+        Array.Fill(x, 1f);
+        int Cell(int oh, int ow, int dh, int dw) => (2 * oh + dh) * Pool2x2Wide.W + 2 * ow + dw;
+        x[Cell(0, 3, 1, 1)] = float.NaN;    // bottom-right of window (0, 3), in the first eight
+        x[Cell(1, 6, 0, 0)] = float.NaN;    // top-left of (1, 6), then a larger number
+        x[Cell(1, 6, 1, 0)] = 5f;
+        x[Cell(2, 12, 0, 1)] = float.NaN;   // top-right of (2, 12), the last window
+        x[Cell(0, 10, 0, 1)] = float.NaN;   // top-right of (0, 10), among the four after the eight
+        x[Cell(2, 9, 1, 0)] = 2f;           // bottom-left of (2, 9) beats the other three
+        var outputs = Pool2x2Wide.OH * Pool2x2Wide.OW;
+        var y = new float[Pool2x2Wide.C * outputs];
+        var argmax = new int[y.Length];
+        MaxPool2D.Forward<Pool2x2Wide>(x.Concat(x).ToArray(), y, argmax, 1);   // both planes alike
+        for (var c = 0; c < Pool2x2Wide.C; c++)
+        for (var oh = 0; oh < Pool2x2Wide.OH; oh++)
+            for (var ow = 0; ow < Pool2x2Wide.OW; ow++)
+            {
+                var o = c * outputs + oh * Pool2x2Wide.OW + ow;
+                var expected = (oh, ow) switch
+                {
+                    (0, 3) => Cell(0, 3, 1, 1),
+                    (1, 6) => Cell(1, 6, 0, 0),
+                    (2, 12) => Cell(2, 12, 0, 1),
+                    (0, 10) => Cell(0, 10, 0, 1),
+                    (2, 9) => Cell(2, 9, 1, 0),
+                    _ => Cell(oh, ow, 0, 0),
+                };
+                Assert.Equal(expected, argmax[o]);
+                Assert.Equal(x[expected], y[o]);
+            }
     }
 
     private sealed class MaxCheck : IPoolCheck

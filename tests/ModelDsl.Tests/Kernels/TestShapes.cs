@@ -111,6 +111,15 @@ public struct PoolAsymmetric : IPool2DShape
     public static int OH => 4; public static int OW => 4;
 }
 
+// 2×2, stride 2, odd plane (last row and column unused) wide enough for eight windows side by side,
+// then four, then one (OW = 13).
+public struct Pool2x2Wide : IPool2DShape
+{
+    public static int C => 2; public static int H => 7; public static int W => 27; public static int KH => 2; public static int KW => 2;
+    public static int SH => 2; public static int SW => 2; public static int PadTop => 0; public static int PadLeft => 0;
+    public static int OH => 3; public static int OW => 13;
+}
+
 // LeNet's first pooling: 20 × 24×24 → 12×12.
 public struct PoolLeNet1 : IPool2DShape
 {
