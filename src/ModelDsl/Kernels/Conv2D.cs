@@ -62,6 +62,11 @@ public static unsafe class Conv2D
         var packedW = WorkerPool.ThreadScratch.PackedWeights(T.G * PackedGroup<T>());
         for (var g = 0; g < T.G; g++)
             Sgemm.PackAll(false, KG<T>(), ColRows<T>(), w + (long)g * KG<T>() * ColRows<T>(), ColRows<T>(), packedW + (long)g * PackedGroup<T>());
+        if (ConvShifted.Applies<T>())
+        {
+            ConvShifted.Forward<T>(x, packedW, PackedGroup<T>(), b, y, n, IsLarge<T>(n));
+            return;
+        }
         var width = Sgemm.WidthFor(Positions<T>());
         var (strips, stripWidth) = ColumnStrips<T>(n, 2 * width);
         var job = new ForwardJob<T> { X = x, W = packedW, B = b, Y = y, Strips = strips, StripWidth = stripWidth, VectorWidth = width };
@@ -75,6 +80,13 @@ public static unsafe class Conv2D
         if (DepthwiseConv.Applies<T>())
         {
             DepthwiseConv.Backward<T>(x, w, dy, dx, dw, n);
+            return;
+        }
+        if (dx != null && ConvShifted.Applies<T>())
+        {
+            // dx as the correlation of padded dy with the flipped filters; the weight gradient below.
+            BackwardCore<T>(x, w, dy, null, dw, n);
+            ConvShifted.InputGradient<T>(w, dy, dx, n, IsLarge<T>(n));
             return;
         }
         var (parts, channelsPerPart) = BackwardParts<T>(n);

@@ -464,13 +464,23 @@ internal static unsafe class Sgemm
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void MicroKernel<TV, TOps>(int kc, float* a, float* b, float* c, int ldc, bool accumulate, float* bias)
-        where TV : struct where TOps : struct, IVectorOps<TV>
+        where TV : struct where TOps : struct, IVectorOps<TV> =>
+        MicroKernel<TV, TOps, PanelRows>(kc, a, new PanelRows(b, 2 * TOps.Width), c, ldc, accumulate, bias);
+
+    /// <summary>
+    /// The micro-kernel over any rows of B: c (MR, NR) = (or +=) Σ_p a[p, :]ᵀ · (NR floats at b.Row(p)),
+    /// where a is an MR-row packed panel (kc, MR).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void MicroKernel<TV, TOps, TRows>(int kc, float* a, in TRows rows, float* c, int ldc, bool accumulate, float* bias)
+        where TV : struct where TOps : struct, IVectorOps<TV> where TRows : struct, IBRows
     {
         var w = TOps.Width;
         TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         TV c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        for (var p = 0; p < kc; p++, a += MR, b += 2 * w)
+        for (var p = 0; p < kc; p++, a += MR)
         {
+            var b = rows.Row(p);
             var b0 = TOps.Load(b);
             var b1 = TOps.Load(b + w);
             var ai = TOps.Broadcast(a[0]); c00 = TOps.Fma(ai, b0, c00); c01 = TOps.Fma(ai, b1, c01);
@@ -492,8 +502,15 @@ internal static unsafe class Sgemm
         StoreRow<TV, TOps>(c70, c71, c + 7L * ldc, accumulate, bias, 7);
     }
 
+    // A packed NR-column panel: row p at b + p·NR.
+    private readonly struct PanelRows(float* b, int nr) : IBRows
+    {
+        public float* Row(int p) => b + p * nr;
+    }
+
+    /// <summary>Row <paramref name="row"/> of a tile, two vectors: stored, added to c, or stored plus bias[row].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow<TV, TOps>(TV v0, TV v1, float* c, bool accumulate, float* bias, int row)
+    internal static void StoreRow<TV, TOps>(TV v0, TV v1, float* c, bool accumulate, float* bias, int row)
         where TV : struct where TOps : struct, IVectorOps<TV>
     {
         if (accumulate)
@@ -571,6 +588,12 @@ internal readonly unsafe struct DenseSource(bool trans, float* b, int ldb) : IPa
         KernelMath.CopyShort(src, d, cols);
         KernelMath.ClearShort(d + cols, nr - cols);
     }
+}
+
+/// <summary>Where the micro-kernel finds row p of its B tile (NR contiguous floats).</summary>
+internal unsafe interface IBRows
+{
+    float* Row(int p);
 }
 
 /// <summary>The few vector operations the micro-kernel needs, for one vector type.</summary>

@@ -193,6 +193,7 @@ internal sealed unsafe class Scratch
     private float[] _col = [];
     private float[] _partials = [];
     private float[] _packedWeights = [];
+    private int[] _offsets = [];
 
     /// <summary>Packed A block, (MC, KC) as MR-row panels.</summary>
     public float* PackA => (float*)Unsafe.AsPointer(ref _packA[0]);
@@ -208,6 +209,13 @@ internal sealed unsafe class Scratch
 
     /// <summary>A weight matrix packed once per call for many GEMMs, at least <paramref name="length"/> floats.</summary>
     public float* PackedWeights(int length) => Grow(ref _packedWeights, length);
+
+    /// <summary>A table of offsets (e.g. one per im2col row), at least <paramref name="length"/> ints.</summary>
+    public int* Offsets(int length)
+    {
+        if (_offsets.Length < length) _offsets = GC.AllocateUninitializedArray<int>(Math.Max(length, _offsets.Length * 3 / 2), pinned: true);
+        return _offsets.Length == 0 ? null : (int*)Unsafe.AsPointer(ref _offsets[0]);
+    }
 
     private static float* Grow(ref float[] buffer, int length)
     {

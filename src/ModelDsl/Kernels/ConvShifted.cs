@@ -1,0 +1,300 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace ModelDsl.Kernels;
+
+// A unit-stride convolution as a GEMM whose B operand is read straight from a zero-padded copy of the
+// input, with no panel packing. With the input padded to Hp × Wp and the output computed over the
+// padded width (OH rows of Wp positions, of which the last Wp − OW in each row are discarded), output
+// position q = oh·Wp + ow under tap (c, i, j) reads
+//   xp[c, oh + i·DH, ow + j·DW] = xp_flat[c·plane + i·DH·Wp + j·DW + q],
+// so row (c, i, j) of the im2col matrix is the padded input itself, shifted by a constant offset: the
+// micro-kernel loads two vectors at xp + offset[p] + q instead of a packed panel. Packing the im2col
+// panels costs about as much as the multiply-adds when there are few filters (64 filters: 64 FMAs per
+// packed value); here the only copies are the padded input (one write per input value, not KH·KW)
+// and the output's compaction from the padded width. The price is the discarded columns, so the
+// kernel is used where they are few (Wp − OW at most a seventh of OW).
+//
+// The same kernel computes a unit-stride convolution's input gradient: dx is the correlation of dy,
+// padded by (KH − 1)·DH − PadTop rows on top (and so on), with the filters flipped and their input and
+// output channels swapped.
+//
+// Sums run over the depth in the order the blocking fixes (KC-deep blocks, each summed in order in
+// registers, added to C in order), as in Sgemm, so a result depends on neither the vector width nor
+// the split into parts; with the bias added in the first block's store, the forward gives the same
+// bits as the packed implicit GEMM.
+
+/// <summary>Unit-stride convolutions (forward and input gradient) over a zero-padded copy of the input.</summary>
+internal static unsafe class ConvShifted
+{
+    [ThreadStatic] private static bool t_disabled;
+
+    /// <summary>Sends convolutions started on this thread to the packed implicit GEMM instead (tests compare the two).</summary>
+    internal static bool Disabled { get => t_disabled; set => t_disabled = value; }
+
+    // Zeros after the last padded plane: the last tile's columns past the output and the taps' shift.
+    private const int Slack = 2 * 2 * 16;
+
+    /// <summary>
+    /// Whether the forward of <typeparamref name="T"/> runs here: unit stride, a kernel wider than 1×1,
+    /// padding no wider than the kernel's reach (so the input gradient's padding is not negative), and
+    /// few discarded columns.
+    /// </summary>
+    public static bool Applies<T>() where T : struct, IConv2DShape
+    {
+        if (t_disabled || T.SH != 1 || T.SW != 1 || T.KH * T.KW == 1) return false;
+        var reachH = (T.KH - 1) * T.DH;
+        var reachW = (T.KW - 1) * T.DW;
+        var padBottom = T.OH - 1 + reachH - T.PadTop - (T.H - 1);
+        var padRight = T.OW - 1 + reachW - T.PadLeft - (T.W - 1);
+        if (T.PadTop > reachH || T.PadLeft > reachW || padBottom < 0 || padRight < 0 || padBottom > reachH || padRight > reachW) return false;
+        return (long)reachW * 7 <= T.OW;
+    }
+
+    /// <summary>y (N, K, OH, OW) = x ⋆ w + b for a shape where <see cref="Applies{T}"/> holds; packedW holds w_g (KG, CF) of every
+    /// group packed by Sgemm.PackAll, <paramref name="groupStride"/> floats apart.</summary>
+    public static void Forward<T>(float* x, float* packedW, int groupStride, float* b, float* y, int n, bool parallel) where T : struct, IConv2DShape
+    {
+        var plan = new Plan(
+            groups: T.G, channels: T.C / T.G, h: T.H, w: T.W, filters: T.K / T.G, kh: T.KH, kw: T.KW, dh: T.DH, dw: T.DW,
+            padTop: T.PadTop, padLeft: T.PadLeft, oh: T.OH, ow: T.OW);
+        Run(plan, x, packedW, groupStride, b, y, n, parallel);
+    }
+
+    /// <summary>
+    /// dx (N, C, H, W) = ∂/∂x of the convolution <typeparamref name="T"/> (overwritten) from dy (N, K, OH, OW),
+    /// for a shape where <see cref="Applies{T}"/> holds: the correlation of padded dy with the flipped filters.
+    /// </summary>
+    public static void InputGradient<T>(float* w, float* dy, float* dx, int n, bool parallel) where T : struct, IConv2DShape
+    {
+        int cg = T.C / T.G, kg = T.K / T.G, taps = T.KH * T.KW;
+        var depth = kg * taps;   // the gradient's CF: (k, i', j')
+        var groupStride = Sgemm.PackedASize(cg, depth);
+        var packed = WorkerPool.ThreadScratch.PackedWeights(T.G * groupStride);
+        for (var g = 0; g < T.G; g++)
+            PackFlipped(w + (long)g * kg * cg * taps, cg, kg, taps, packed + (long)g * groupStride);
+        var reachH = (T.KH - 1) * T.DH;
+        var reachW = (T.KW - 1) * T.DW;
+        var plan = new Plan(
+            groups: T.G, channels: kg, h: T.OH, w: T.OW, filters: cg, kh: T.KH, kw: T.KW, dh: T.DH, dw: T.DW,
+            padTop: reachH - T.PadTop, padLeft: reachW - T.PadLeft, oh: T.H, ow: T.W);
+        Run(plan, dy, packed, groupStride, null, dx, n, parallel);
+    }
+
+    /// <summary>
+    /// Packs, as Sgemm.PackAll lays out an (M, K) matrix, the filters flipped with their channels swapped:
+    /// row c, depth (k, t) of a group is w_g[k, c, taps − 1 − t] (w_g is (kg, cg, taps)), read in place.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackFlipped(float* wg, int cg, int kg, int taps, float* dst)
+    {
+        const int mr = Sgemm.MR;
+        var depth = kg * taps;
+        var rows = (cg + mr - 1) / mr * mr;
+        for (var pc = 0; pc < depth; pc += Sgemm.KC)
+        {
+            var kc = Math.Min(Sgemm.KC, depth - pc);
+            var block = dst + (long)pc * rows;
+            for (var ir = 0; ir < rows; ir += mr)
+            {
+                var panel = block + (long)ir * kc;   // (kc, MR): depth p's MR rows together
+                var height = Math.Min(mr, cg - ir);
+                for (var p = 0; p < kc; p++)
+                {
+                    var k = (pc + p) / taps;
+                    var t = pc + p - k * taps;
+                    var src = wg + ((long)k * cg + ir) * taps + taps - 1 - t;   // w_g[k, ir, taps − 1 − t]; channels taps apart
+                    var d = panel + p * mr;
+                    for (var i = 0; i < height; i++) d[i] = src[(long)i * taps];
+                    for (var i = height; i < mr; i++) d[i] = 0;
+                }
+            }
+        }
+    }
+
+    private static void Run(in Plan plan, float* x, float* packedW, int groupStride, float* b, float* y, int n, bool parallel)
+    {
+        // Parts: (sample, strip of output rows), a few per thread when the work is split; strips also
+        // keep one padded copy within a few hundred KiB.
+        var strips = 1;
+        if (parallel) strips = Math.Clamp((4 * WorkerPool.Degree + n - 1) / n, 1, plan.OH);
+        var rowBytes = (long)plan.Channels * plan.Wp * sizeof(float);
+        strips = Math.Max(strips, (int)Math.Min(plan.OH, (rowBytes * (plan.OH + plan.ReachH) + (512 << 10) - 1) / (512 << 10)));
+        var rowsPerStrip = (plan.OH + strips - 1) / strips;
+        strips = (plan.OH + rowsPerStrip - 1) / rowsPerStrip;
+        var planeRows = rowsPerStrip + plan.ReachH + 1;   // +1: the last tile's columns run into the next row
+        var depth = plan.Channels * plan.KH * plan.KW;
+        var offsets = WorkerPool.ThreadScratch.Offsets(depth);
+        for (var c = 0; c < plan.Channels; c++)
+            for (var i = 0; i < plan.KH; i++)
+                for (var j = 0; j < plan.KW; j++)
+                    offsets[(c * plan.KH + i) * plan.KW + j] = (c * planeRows + i * plan.DH) * plan.Wp + j * plan.DW;
+        var job = new Job
+        {
+            Plan = plan, X = x, PackedW = packedW, GroupStride = groupStride, B = b, Y = y, Offsets = offsets,
+            Strips = strips, RowsPerStrip = rowsPerStrip, PlaneRows = planeRows,
+            Width = Sgemm.WidthFor(rowsPerStrip * plan.Wp),
+        };
+        WorkerPool.Run(ref job, n * strips, parallel);
+    }
+
+    /// <summary>One correlation per group: Channels (per group) × H × W in, Filters (per group) × OH × OW out.</summary>
+    private readonly struct Plan(int groups, int channels, int h, int w, int filters, int kh, int kw, int dh, int dw, int padTop, int padLeft, int oh, int ow)
+    {
+        public readonly int Groups = groups, Channels = channels, H = h, W = w, Filters = filters;
+        public readonly int KH = kh, KW = kw, DH = dh, DW = dw, PadTop = padTop, PadLeft = padLeft, OH = oh, OW = ow;
+        /// <summary>Padded width: OW output columns and the taps' reach.</summary>
+        public int Wp => OW + (KW - 1) * DW;
+        public int ReachH => (KH - 1) * DH;
+        public int Depth => Channels * KH * KW;
+        public long InputSample => (long)Groups * Channels * H * W;
+        public long OutputSample => (long)Groups * Filters * OH * OW;
+    }
+
+    private struct Job : IParallelJob
+    {
+        public Plan Plan;
+        public float* X, PackedW, B, Y;
+        public int* Offsets;
+        public int GroupStride, Strips, RowsPerStrip, PlaneRows, Width;
+
+        // Floats of one part's scratch: the padded strip of every channel of a group, the slack, and C
+        // for one NC-wide block of padded-width positions.
+        // C starts on a cache line (its rows are NC floats), so its vectors never straddle two.
+        private readonly long PaddedSize => ((long)Plan.Channels * PlaneRows * Plan.Wp + Slack + Plan.Wp + 15) / 16 * 16;
+        private readonly long PartSize => PaddedSize + (long)Plan.Filters * Sgemm.NC + 16;
+
+        public readonly void Reserve(Scratch scratch) => scratch.Col(checked((int)PartSize));
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public readonly void Run(int part, Scratch scratch)
+        {
+            switch (Width)
+            {
+                case 16: Run<Vector512<float>, V512>(part, scratch); break;
+                case 8: Run<Vector256<float>, V256>(part, scratch); break;
+                default: Run<Vector128<float>, V128>(part, scratch); break;
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private readonly void Run<TV, TOps>(int part, Scratch scratch) where TV : struct where TOps : struct, IVectorOps<TV>
+        {
+            var s = part / Strips;
+            var oh0 = part % Strips * RowsPerStrip;
+            var rows = Math.Min(RowsPerStrip, Plan.OH - oh0);
+            var buffer = (float*)(((nint)scratch.Col(checked((int)PartSize)) + 63) & ~(nint)63);
+            var padded = buffer;
+            var c = buffer + PaddedSize;   // (Filters, NC): C over one block of padded-width positions
+            var nr = 2 * TOps.Width;
+            var depth = Plan.Depth;
+            var positions = rows * Plan.Wp;   // padded-width positions of the strip
+            var tile = stackalloc float[Sgemm.MR * 2 * Vector512<float>.Count];
+            for (var g = 0; g < Plan.Groups; g++)
+            {
+                Pad(X + s * Plan.InputSample + (long)g * Plan.Channels * Plan.H * Plan.W, padded, oh0, rows);
+                var a = PackedW + (long)g * GroupStride;
+                var bias = B == null ? null : B + (long)g * Plan.Filters;
+                var yg = Y + s * Plan.OutputSample + (long)g * Plan.Filters * Plan.OH * Plan.OW;
+                for (var jc = 0; jc < positions; jc += Sgemm.NC)
+                {
+                    var nc = Math.Min(Sgemm.NC, positions - jc);
+                    for (var pc = 0; pc < depth; pc += Sgemm.KC)
+                    {
+                        var kc = Math.Min(Sgemm.KC, depth - pc);
+                        var add = pc > 0;
+                        var blockA = a + (long)pc * ((Plan.Filters + Sgemm.MR - 1) / Sgemm.MR * Sgemm.MR);   // Sgemm.PackAll's layout
+                        var off = Offsets + pc;
+                        // As in Sgemm: an MC-row block of A stays in L2 while each tile of B (kc rows of
+                        // 2 vectors, a few KiB of the padded input) stays in L1 for the block's MR-row tiles.
+                        for (var ic = 0; ic < Plan.Filters; ic += Sgemm.MC)
+                        {
+                            var mc = Math.Min(Sgemm.MC, Plan.Filters - ic);
+                            for (var jr = 0; jr < nc; jr += nr)
+                            {
+                                var xq = padded + jc + jr;
+                                for (var ir = ic; ir < ic + mc; ir += Sgemm.MR)
+                                {
+                                    var mh = Math.Min(Sgemm.MR, ic + mc - ir);
+                                    var pa = blockA + ir * kc;
+                                    var tileBias = add || bias == null ? null : bias + ir;
+                                    var cp = c + (long)ir * Sgemm.NC + jr;
+                                    if (mh == Sgemm.MR)
+                                    {
+                                        Sgemm.MicroKernel<TV, TOps, ShiftedRows>(kc, pa, new ShiftedRows(xq, off), cp, Sgemm.NC, add, tileBias);
+                                        continue;
+                                    }
+                                    Sgemm.MicroKernel<TV, TOps, ShiftedRows>(kc, pa, new ShiftedRows(xq, off), tile, nr, false, null);
+                                    for (var i = 0; i < mh; i++)
+                                        for (var j = 0; j < nr; j++)
+                                        {
+                                            var v = tile[i * nr + j];
+                                            ref var target = ref cp[(long)i * Sgemm.NC + j];
+                                            target = add ? target + v : tileBias != null ? v + tileBias[i] : v;
+                                        }
+                                }
+                            }
+                        }
+                    }
+                    Compact(c, yg, oh0, jc, nc);
+                }
+            }
+        }
+
+        // The strip's padded input: for each channel, rows [oh0 − PadTop, oh0 − PadTop + PlaneRows) of x
+        // with PadLeft zeros before and zeros after each row; rows outside x are zeros, as is the slack.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private readonly void Pad(float* x, float* padded, int oh0, int rows)
+        {
+            var wp = Plan.Wp;
+            var used = rows + Plan.ReachH;   // rows the strip's outputs read; the rest of a plane is zeros
+            for (var ch = 0; ch < Plan.Channels; ch++)
+            {
+                var plane = padded + (long)ch * PlaneRows * wp;
+                var xc = x + (long)ch * Plan.H * Plan.W;
+                for (var r = 0; r < PlaneRows; r++)
+                {
+                    var dst = plane + (long)r * wp;
+                    var ih = oh0 + r - Plan.PadTop;
+                    if (r >= used || (uint)ih >= (uint)Plan.H)
+                    {
+                        new Span<float>(dst, wp).Clear();
+                        continue;
+                    }
+                    KernelMath.ClearShort(dst, Plan.PadLeft);
+                    KernelMath.CopyShort(xc + (long)ih * Plan.W, dst + Plan.PadLeft, Plan.W);
+                    KernelMath.ClearShort(dst + Plan.PadLeft + Plan.W, wp - Plan.PadLeft - Plan.W);
+                }
+            }
+            new Span<float>(padded + (long)Plan.Channels * PlaneRows * wp, Slack + wp).Clear();
+        }
+
+        // y[k, oh0 + q / Wp, q % Wp] = c[k, q − jc] for the strip's positions q in [jc, jc + nc) that are
+        // output columns (q % Wp < OW).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private readonly void Compact(float* c, float* y, int oh0, int jc, int nc)
+        {
+            var wp = Plan.Wp;
+            for (var k = 0; k < Plan.Filters; k++)
+            {
+                var src = c + (long)k * Sgemm.NC;
+                var yk = y + (long)k * Plan.OH * Plan.OW;
+                for (var q = jc; q < jc + nc;)
+                {
+                    var r = q / wp;
+                    var ow = q - r * wp;
+                    var len = Math.Min(jc + nc - q, wp - ow);
+                    var valid = Math.Min(len, Plan.OW - ow);
+                    if (valid > 0) KernelMath.CopyShort(src + (q - jc), yk + (long)(oh0 + r) * Plan.OW + ow, valid);
+                    q += len;
+                }
+            }
+        }
+    }
+
+    // Row p of a B tile: the padded input at the im2col row's offset.
+    private readonly struct ShiftedRows(float* x, int* offset) : IBRows
+    {
+        public float* Row(int p) => x + offset[p];
+    }
+}

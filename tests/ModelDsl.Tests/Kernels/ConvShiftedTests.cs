@@ -1,0 +1,127 @@
+using System.Runtime.Intrinsics;
+using ModelDsl.Kernels;
+
+namespace ModelDsl.Tests.Kernels;
+
+// Unit-stride convolutions that run over a zero-padded copy of the input (ConvShifted: the forward and
+// the input gradient), against the double reference and against the packed implicit GEMM: asymmetric
+// padding, a rectangular kernel, dilation, groups, filter and channel counts that are not multiples of
+// the 8-row tile, more than one depth block (CF > 256), strips of output rows, more than one NC block
+// of positions, batch 1 and more, every vector width. The forward must give the implicit GEMM's bits
+// (the same sums in the same order); dx is summed in another order than col2im, so only close.
+public class ConvShiftedTests
+{
+    public static TheoryData<string, int> Cases => new()
+    {
+        { nameof(ShiftedRectangular), 1 },
+        { nameof(ShiftedRectangular), 3 },
+        { nameof(ShiftedDilatedGroups), 2 },
+        { nameof(ShiftedSerialWide), 1 },
+        { nameof(ShiftedSerialWide), 2 },
+    };
+
+    private interface ICheck { void Run<T>(int n) where T : struct, IConv2DShape; }
+
+    private static void Dispatch(string shape, ICheck check, int n)
+    {
+        switch (shape)
+        {
+            case nameof(ShiftedRectangular): check.Run<ShiftedRectangular>(n); break;
+            case nameof(ShiftedDilatedGroups): check.Run<ShiftedDilatedGroups>(n); break;
+            case nameof(ShiftedSerialWide): check.Run<ShiftedSerialWide>(n); break;
+            default: throw new ArgumentException(shape);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ShiftedForwardAndInputGradient_MatchTheReference_ThePackedGemm_AndEveryVectorWidth(string shape, int n) =>
+        Dispatch(shape, new Check(), n);
+
+    [Fact]
+    public void OnlyUnitStrideShapesWithFewDiscardedColumns_TakeThePaddedCopy()
+    {
+        Assert.True(ConvShifted.Applies<ConvSplitPadded>());            // 3×3, 21 wide: 2 discarded columns of 23
+        Assert.False(ConvShifted.Applies<ConvSplitSmallMap>());         // 4×4 map: 2 of 6 discarded
+        Assert.False(ConvShifted.Applies<ConvSplitDilatedStrided>());   // stride 2
+        Assert.False(ConvShifted.Applies<ConvSplitPointwise>());        // 1×1 reads x itself
+    }
+
+    private sealed class Check : ICheck
+    {
+        public void Run<T>(int n) where T : struct, IConv2DShape
+        {
+            Assert.True(ConvShifted.Applies<T>(), "the shape must take the padded-copy path");
+            var d = GroupedDims.Of<T>();
+            var x = Data.Uniform(n * d.InputSize, 11);
+            var w = Data.Uniform(d.ConvWeightSize, 12);
+            var b = Data.Uniform(d.K, 13);
+            var dy = Data.Uniform(n * d.OutputSize, 14);
+
+            (float[] Y, float[] Dx) RunAt(int width, bool packed)
+            {
+                Sgemm.ForceWidth(width);
+                ConvShifted.Disabled = packed;
+                try
+                {
+                    var y = Data.Garbage(dy.Length);
+                    var dx = Data.Garbage(x.Length);
+                    Conv2D.Forward<T>(x, w, b, y, n);
+                    Conv2D.Backward<T>(x, w, dy, dx, new float[w.Length], new float[d.K], n);
+                    return (y, dx);
+                }
+                finally
+                {
+                    Sgemm.ForceWidth(0);
+                    ConvShifted.Disabled = false;
+                }
+            }
+
+            var shifted = RunAt(0, packed: false);
+            double[] xd = Data.ToDouble(x), wd = Data.ToDouble(w);
+            Data.AssertClose(GroupedReference.Conv(d, n, xd, wd, Data.ToDouble(b)), shifted.Y, what: "y");
+            var (ex, _, _) = GroupedReference.ConvBackward(d, n, xd, wd, Data.ToDouble(dy));
+            Data.AssertClose(ex, shifted.Dx, 1e-4, 1e-5, what: "dx");
+
+            var gemm = RunAt(0, packed: true);
+            Assert.Equal(gemm.Y, shifted.Y);
+            Data.AssertClose(Data.ToDouble(gemm.Dx), shifted.Dx, 1e-4, 1e-5, what: "dx against col2im");
+
+            foreach (var width in new[] { 16, 8, 4 })
+            {
+                if (width == 16 && !Vector512.IsHardwareAccelerated || width == 8 && !Vector256.IsHardwareAccelerated) continue;
+                var other = RunAt(width, packed: false);
+                Assert.Equal(shifted.Y, other.Y);
+                Assert.Equal(shifted.Dx, other.Dx);
+            }
+        }
+    }
+}
+
+// 3×5 kernel, padding top 2 / bottom 0, left 1 / right 3; 20 channels (CF = 300: two depth blocks),
+// 13 filters (a partial tile); large enough to be split into strips of rows.
+public struct ShiftedRectangular : IConv2DShape
+{
+    public static int C => 20; public static int H => 19; public static int W => 37; public static int K => 13;
+    public static int KH => 3; public static int KW => 5; public static int SH => 1; public static int SW => 1;
+    public static int PadTop => 2; public static int PadLeft => 1; public static int OH => 19; public static int OW => 37;
+}
+
+// Dilation 2 (reach 4), padding 2 on every side, two groups of 12 channels and 20 filters.
+public struct ShiftedDilatedGroups : IConv2DShape
+{
+    public static int C => 24; public static int H => 30; public static int W => 29; public static int K => 40;
+    public static int KH => 3; public static int KW => 3; public static int SH => 1; public static int SW => 1;
+    public static int PadTop => 2; public static int PadLeft => 2; public static int OH => 30; public static int OW => 29;
+    public static int DH => 2; public static int DW => 2;
+    public static int G => 2;
+}
+
+// Small enough to run on the calling thread in one strip: 30 rows of 32 padded positions (960, two NC
+// blocks of positions), 3 channels, 5 filters, no padding below and right.
+public struct ShiftedSerialWide : IConv2DShape
+{
+    public static int C => 3; public static int H => 31; public static int W => 31; public static int K => 5;
+    public static int KH => 3; public static int KW => 3; public static int SH => 1; public static int SW => 1;
+    public static int PadTop => 1; public static int PadLeft => 1; public static int OH => 30; public static int OW => 30;
+}
