@@ -68,6 +68,19 @@ public static unsafe class Conv2D
             return;
         }
         var width = Sgemm.WidthFor(Positions<T>());
+        if (BatchesSamples<T>(n))
+        {
+            // Small maps: one GEMM over the positions of many samples side by side (columns (s, p)),
+            // so the packed weights are streamed once per part rather than once per sample.
+            var columns = n * Positions<T>();
+            width = Sgemm.WidthFor(columns);
+            var nr = 2 * width;
+            var parts = IsLarge<T>(n) ? 2 * WorkerPool.Degree : 1;
+            var partWidth = Math.Max(4 * nr, (columns + parts - 1) / parts + nr - 1) / nr * nr;
+            var batched = new BatchedForwardJob<T> { X = x, W = packedW, B = b, Y = y, N = n, PartWidth = partWidth, VectorWidth = width };
+            WorkerPool.Run(ref batched, (columns + partWidth - 1) / partWidth, parallel: IsLarge<T>(n));
+            return;
+        }
         var (strips, stripWidth) = ColumnStrips<T>(n, 2 * width);
         var job = new ForwardJob<T> { X = x, W = packedW, B = b, Y = y, Strips = strips, StripWidth = stripWidth, VectorWidth = width };
         WorkerPool.Run(ref job, n * strips, parallel: IsLarge<T>(n));
@@ -106,26 +119,54 @@ public static unsafe class Conv2D
         var job = new BackwardJob<T>
         {
             X = x, Wt = packedWt, DY = dy, DX = dx, DwT = dwT, Parts = parts, N = n, ChannelsPerPart = channelsPerPart,
-            DcolWidth = Sgemm.WidthFor(Positions<T>()), DwWidth = Sgemm.WidthFor(KG<T>()),
+            DcolWidth = Sgemm.WidthFor(SamplesPerDx<T>() * Positions<T>()), DwWidth = Sgemm.WidthFor(KG<T>()),
         };
         WorkerPool.Run(ref job, parts, parallel: IsLarge<T>(n));
         if (dw != null) AddTransposed<T>(dw, dwT, buffers);
     }
 
-    // dw[g, k, cf] += Σ_b dwT[b, g, cf, k], buffers in order.
+    // dw[g, k, cf] += Σ_b dwT[b, g, cf, k], buffers in order: 8×8 blocks transposed in registers, the rest one by one.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddTransposed<T>(float* dw, float* dwT, int buffers) where T : struct, IConv2DShape
     {
+        int kg = KG<T>(), cf = ColRows<T>();
+        var block = stackalloc float[64];
         for (var g = 0; g < T.G; g++)
-            for (var k = 0; k < KG<T>(); k++)
-            {
-                var row = dw + ((long)g * KG<T>() + k) * ColRows<T>();
-                for (var cf = 0; cf < ColRows<T>(); cf++)
+        {
+            var dwg = dw + (long)g * kg * cf;        // (KG, CF)
+            var tg = dwT + (long)g * cf * kg;        // (CF, KG) per buffer
+            var k8 = Avx.IsSupported ? kg / 8 * 8 : 0;
+            var c8 = Avx.IsSupported ? cf / 8 * 8 : 0;
+            for (var c0 = 0; c0 < c8; c0 += 8)
+                for (var k0 = 0; k0 < k8; k0 += 8)
                 {
-                    var sum = row[cf];
-                    for (var b = 0; b < buffers; b++) sum += dwT[(long)b * WeightSize<T>() + ((long)g * ColRows<T>() + cf) * KG<T>() + k];
-                    row[cf] = sum;
+                    // Rows k0…k0+7 of dw_g, columns c0…c0+7, plus each buffer's block transposed.
+                    var s0 = Vector256.Load(dwg + (long)k0 * cf + c0); var s1 = Vector256.Load(dwg + (long)(k0 + 1) * cf + c0);
+                    var s2 = Vector256.Load(dwg + (long)(k0 + 2) * cf + c0); var s3 = Vector256.Load(dwg + (long)(k0 + 3) * cf + c0);
+                    var s4 = Vector256.Load(dwg + (long)(k0 + 4) * cf + c0); var s5 = Vector256.Load(dwg + (long)(k0 + 5) * cf + c0);
+                    var s6 = Vector256.Load(dwg + (long)(k0 + 6) * cf + c0); var s7 = Vector256.Load(dwg + (long)(k0 + 7) * cf + c0);
+                    for (var b = 0; b < buffers; b++)
+                    {
+                        Sgemm.Transpose8x8(tg + (long)b * WeightSize<T>() + (long)c0 * kg + k0, kg, block, 8);
+                        s0 += Vector256.Load(block); s1 += Vector256.Load(block + 8); s2 += Vector256.Load(block + 16); s3 += Vector256.Load(block + 24);
+                        s4 += Vector256.Load(block + 32); s5 += Vector256.Load(block + 40); s6 += Vector256.Load(block + 48); s7 += Vector256.Load(block + 56);
+                    }
+                    s0.Store(dwg + (long)k0 * cf + c0); s1.Store(dwg + (long)(k0 + 1) * cf + c0);
+                    s2.Store(dwg + (long)(k0 + 2) * cf + c0); s3.Store(dwg + (long)(k0 + 3) * cf + c0);
+                    s4.Store(dwg + (long)(k0 + 4) * cf + c0); s5.Store(dwg + (long)(k0 + 5) * cf + c0);
+                    s6.Store(dwg + (long)(k0 + 6) * cf + c0); s7.Store(dwg + (long)(k0 + 7) * cf + c0);
+                }
+            for (var k = 0; k < kg; k++)
+            {
+                var row = dwg + (long)k * cf;
+                for (var c = k < k8 ? c8 : 0; c < cf; c++)
+                {
+                    var sum = row[c];
+                    for (var b = 0; b < buffers; b++) sum += tg[(long)b * WeightSize<T>() + (long)c * kg + k];
+                    row[c] = sum;
                 }
             }
+        }
     }
 
     // The backward's split: one part per sample range (channels per part = CG) when the batch fills the
@@ -146,6 +187,11 @@ public static unsafe class Conv2D
     // one when the GEMM reads x itself (pointwise) or the dot-product path runs (few filters per group).
     private static int SamplesPerDwProduct<T>() where T : struct, IConv2DShape =>
         IsPointwise<T>() || KG<T>() < Sgemm.MR ? 1 : Math.Max(1, Sgemm.KC / Positions<T>());
+
+    // Samples per input-gradient GEMM: on small maps the dcol columns of several samples side by side (as
+    // the batched forward), within about 4 MiB of dcol; pointwise kernels write dx directly, one sample each.
+    private static int SamplesPerDx<T>() where T : struct, IConv2DShape =>
+        IsPointwise<T>() || 4 * Positions<T>() > Sgemm.NC ? 1 : Math.Clamp((1 << 20) / (ColRows<T>() * Positions<T>()), 1, Sgemm.NC / Positions<T>());
 
     private static int InputSize<T>() where T : struct, IConv2DShape => T.C * T.H * T.W;
     private static int OutputSize<T>() where T : struct, IConv2DShape => T.K * Positions<T>();
@@ -187,6 +233,43 @@ public static unsafe class Conv2D
     // Group g's first channel of a sample x (C, H, W).
     private static float* GroupInput<T>(float* xs, int g) where T : struct, IConv2DShape => xs + (long)g * CG<T>() * T.H * T.W;
 
+    // Whether the forward takes several samples' positions into one GEMM: maps of at most a quarter of a
+    // packed block's columns, and more than one sample.
+    private static bool BatchesSamples<T>(int n) where T : struct, IConv2DShape => n > 1 && 4 * Positions<T>() <= Sgemm.NC;
+
+    private struct BatchedForwardJob<T> : IParallelJob where T : struct, IConv2DShape
+    {
+        public float* X, W, B, Y;   // as ForwardJob
+        public int N, PartWidth, VectorWidth;
+
+        public readonly void Reserve(Scratch scratch) => scratch.Col(KG<T>() * PartWidth);
+
+        // Part = columns [first, first + width) of (sample, position): y_g[s, :, p] for those columns, through
+        // a (KG, width) product in scratch, copied out sample by sample.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public readonly void Run(int part, Scratch scratch)
+        {
+            var first = part * PartWidth;
+            var width = Math.Min(PartWidth, N * Positions<T>() - first);
+            var c = scratch.Col(KG<T>() * PartWidth);   // (KG, width)
+            for (var g = 0; g < T.G; g++)
+            {
+                Sgemm.MultiplySerial(VectorWidth, KG<T>(), width, ColRows<T>(), null, 0, W + (long)g * PackedGroup<T>(), KG<T>(), 0,
+                    new ImplicitColumns<T>(GroupInput<T>(X, g), first), c, width, accumulate: false,
+                    rowBias: B == null ? null : B + (long)g * KG<T>(), scratch);
+                for (var j = first; j < first + width;)
+                {
+                    var s = j / Positions<T>();
+                    var p = j - s * Positions<T>();
+                    var run = Math.Min(first + width - j, Positions<T>() - p);
+                    var ys = Y + (long)s * OutputSize<T>() + (long)g * KG<T>() * Positions<T>() + p;
+                    for (var k = 0; k < KG<T>(); k++) KernelMath.CopyShort(c + (long)k * width + (j - first), ys + (long)k * Positions<T>(), run);
+                    j += run;
+                }
+            }
+        }
+    }
+
     private struct ForwardJob<T> : IParallelJob where T : struct, IConv2DShape
     {
         public float* X, W, B, Y;   // x (N, C, H, W), w_g (KG, CF) packed by Sgemm.PackAll per group, b (K) or null, y (N, K, P)
@@ -217,7 +300,8 @@ public static unsafe class Conv2D
     /// <summary>
     /// The im2col matrix col (CF, P) of one group's channels x (CG, H, W), from column
     /// <paramref name="firstColumn"/> on, packed into GEMM panels straight from x: row (c, i, j), column
-    /// (oh, ow) is x[c, oh·SH + i·DH − PadTop, ow·SW + j·DW − PadLeft], zero over padding.
+    /// (oh, ow) is x[c, oh·SH + i·DH − PadTop, ow·SW + j·DW − PadLeft], zero over padding. Columns past
+    /// the last position continue with the next sample's (x's samples InputSize apart): column s·P + p.
     /// </summary>
     private readonly struct ImplicitColumns<T>(float* x, int firstColumn) : IPanelSource where T : struct, IConv2DShape
     {
@@ -225,14 +309,29 @@ public static unsafe class Conv2D
         public void Pack(int p0, int kc, int j0, int nc, int nr, float* dst)
         {
             var start = firstColumn + j0;
+            var startSample = start / Positions<T>();
+            start -= startSample * Positions<T>();
+            var xs = x + (long)startSample * InputSize<T>();
             if (IsPointwise<T>())
             {
                 // col is x itself: row c is channel c's plane.
                 for (var r = 0; r < kc; r++)
-                {
-                    var src = x + (long)(p0 + r) * Positions<T>() + start;
-                    for (var jr = 0; jr < nc; jr += nr) DenseSource.PanelRow(src + jr, dst + jr * kc + r * nr, Math.Min(nr, nc - jr), nr);
-                }
+                    for (var jr = 0; jr < nc; jr += nr)
+                    {
+                        var cols = Math.Min(nr, nc - jr);
+                        var d = dst + jr * kc + r * nr;
+                        var p = start + jr;
+                        if (p + cols <= Positions<T>())
+                        {
+                            DenseSource.PanelRow(xs + (long)(p0 + r) * Positions<T>() + p, d, cols, nr);
+                            continue;
+                        }
+                        for (var t = 0; t < nr; t++)
+                        {
+                            var s = (p + t) / Positions<T>();
+                            d[t] = t < cols ? xs[(long)s * InputSize<T>() + (long)(p0 + r) * Positions<T>() + p + t - s * Positions<T>()] : 0;
+                        }
+                    }
                 return;
             }
             var startRow = start / T.OW;
@@ -246,7 +345,7 @@ public static unsafe class Conv2D
                 var j = tap - i * T.KW;
                 var (lo, hi) = ValidColumns<T>(j);
                 // x[ow·SW] is x[c, ih, ow·SW + j·DW − PadLeft] once shifted to input row ih.
-                var xc = x + (long)c * T.H * T.W - T.PadLeft + j * T.DW;
+                var xc = xs + (long)c * T.H * T.W - T.PadLeft + j * T.DW;
                 var d = dst + r * nr;   // row r of the current panel
                 var lane = 0;
                 var oh = startRow;
@@ -262,6 +361,7 @@ public static unsafe class Conv2D
                     lane += len;
                     ow += len;
                     if (ow == T.OW) { ow = 0; oh++; }
+                    if (oh == T.OH) { oh = 0; xc += InputSize<T>(); }
                     if (lane == nr) { lane = 0; d += nr * kc; }
                 }
                 if (lane != 0) ClearRun(d + lane, nr - lane);
@@ -321,7 +421,7 @@ public static unsafe class Conv2D
         public int N, Parts, ChannelsPerPart, DcolWidth, DwWidth;
 
         // col (rows, S·P) for the weight gradient, then dcol (rows, P).
-        private readonly long BufferSize => (long)ChannelsPerPart * T.KH * T.KW * (SamplesPerDwProduct<T>() + 1) * Positions<T>();
+        private readonly long BufferSize => (long)ChannelsPerPart * T.KH * T.KW * (SamplesPerDwProduct<T>() + SamplesPerDx<T>()) * Positions<T>();
 
         public readonly void Reserve(Scratch scratch) => scratch.Col(checked((int)BufferSize));
 
@@ -366,15 +466,51 @@ public static unsafe class Conv2D
                     }
                 }
                 if (DX == null) continue;
-                for (var s = first; s < end; s++)
+                var perProduct = SamplesPerDx<T>();
+                for (var s = first; s < end; s += perProduct)
                 {
+                    var count = Math.Min(perProduct, end - s);
+                    var ld = count * Positions<T>();
                     var dxg = GroupInput<T>(DX + (long)s * InputSize<T>(), g);
-                    // dcol (rows, P) = w_gᵀ[rows] · dy_g; a pointwise kernel's dcol is dx_g itself.
+                    // dcol (rows, S·P) = w_gᵀ[rows] · dy_g of S samples side by side; a pointwise kernel's dcol is dx_g itself.
                     var target = IsPointwise<T>() ? dxg + (long)c0 * Positions<T>() : dcol;
-                    Sgemm.MultiplySerial(DcolWidth, rows, Positions<T>(), KG<T>(), null, 0, Wt + (long)g * PackedGroup<T>(), ColRows<T>(), r0,
-                        new DenseSource(false, dyg + (long)s * OutputSize<T>(), Positions<T>()), target, Positions<T>(), accumulate: false, rowBias: null, scratch);
-                    if (!IsPointwise<T>()) Col2Im<T>(dcol, dxg, c0, c1);
+                    Sgemm.MultiplySerial(DcolWidth, rows, ld, KG<T>(), null, 0, Wt + (long)g * PackedGroup<T>(), ColRows<T>(), r0,
+                        new SampleColumns<T>(dyg + (long)s * OutputSize<T>()), target, ld, accumulate: false, rowBias: null, scratch);
+                    if (IsPointwise<T>()) continue;
+                    for (var t = 0; t < count; t++)
+                        Col2Im<T>(dcol + (long)t * Positions<T>(), dxg + (long)t * InputSize<T>(), c0, c1, ld);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// dy_g (KG, S·P) of consecutive samples side by side (each sample's dy_g is (KG, P), OutputSize apart):
+    /// row k, column s·P + p is dy[s, g·KG + k, p].
+    /// </summary>
+    private readonly struct SampleColumns<T>(float* dy) : IPanelSource where T : struct, IConv2DShape
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Pack(int p0, int kc, int j0, int nc, int nr, float* dst)
+        {
+            for (var jr = 0; jr < nc; jr += nr, dst += nr * kc)
+            {
+                var cols = Math.Min(nr, nc - jr);
+                var s = (j0 + jr) / Positions<T>();
+                var p = j0 + jr - s * Positions<T>();
+                var src = dy + (long)s * OutputSize<T>() + (long)p0 * Positions<T>() + p;
+                if (p + cols <= Positions<T>())
+                {
+                    for (var r = 0; r < kc; r++, src += Positions<T>()) DenseSource.PanelRow(src, dst + r * nr, cols, nr);
+                    continue;
+                }
+                for (var r = 0; r < kc; r++)
+                    for (var t = 0; t < nr; t++)
+                    {
+                        var q = s * Positions<T>() + p + t;   // column within the samples
+                        var qs = q / Positions<T>();
+                        dst[r * nr + t] = t < cols ? dy[(long)qs * OutputSize<T>() + (long)(p0 + r) * Positions<T>() + q - qs * Positions<T>()] : 0;
+                    }
             }
         }
     }
@@ -453,12 +589,12 @@ public static unsafe class Conv2D
         return (Math.Min(lo, hi), hi);
     }
 
-    /// <summary>dx (CG, H, W) of channels [c0, c1) = Σ of each dcol entry (rows of those channels, (rows, P)) at
+    /// <summary>dx (CG, H, W) of channels [c0, c1) = Σ of each dcol entry (rows of those channels, (rows, P), row stride ld) at
     /// the input cell its tap read (overwrites those channels of dx).</summary>
-    internal static void Col2Im<T>(float* dcol, float* dx, int c0, int c1) where T : struct, IConv2DShape
+    internal static void Col2Im<T>(float* dcol, float* dx, int c0, int c1, int ld) where T : struct, IConv2DShape
     {
         new Span<float>(dx + (long)c0 * T.H * T.W, (c1 - c0) * T.H * T.W).Clear();
-        WalkTaps<T, Scatter>(dx, dcol, c0, c1, Positions<T>());
+        WalkTaps<T, Scatter>(dx, dcol, c0, c1, ld);
     }
 
     /// <summary>
@@ -471,12 +607,14 @@ public static unsafe class Conv2D
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WalkTaps<T, TRow>(float* x, float* col, int c0, int c1, int ld) where T : struct, IConv2DShape where TRow : struct, IColumnRow
     {
+        var bounds = stackalloc int[2 * T.KW];
+        for (var j = 0; j < T.KW; j++) (bounds[2 * j], bounds[2 * j + 1]) = ValidColumns<T>(j);
         for (var c = c0; c < c1; c++)
             for (var i = 0; i < T.KH; i++)
                 for (var j = 0; j < T.KW; j++)
                 {
                     var row = col + (long)(((c - c0) * T.KH + i) * T.KW + j) * ld;   // one row of col, (OH, OW)
-                    var (lo, hi) = ValidColumns<T>(j);
+                    int lo = bounds[2 * j], hi = bounds[2 * j + 1];
                     for (var oh = 0; oh < T.OH; oh++, row += T.OW)
                     {
                         var ih = oh * T.SH + i * T.DH - T.PadTop;
