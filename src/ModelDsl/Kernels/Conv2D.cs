@@ -95,7 +95,7 @@ public static unsafe class Conv2D
             DepthwiseConv.Backward<T>(x, w, dy, dx, dw, n);
             return;
         }
-        if (dx != null && ConvShifted.Applies<T>())
+        if (dx != null && ConvShifted.AppliesToInputGradient<T>())
         {
             // dx as the correlation of padded dy with the flipped filters; the weight gradient below.
             BackwardCore<T>(x, w, dy, null, dw, n);
@@ -186,7 +186,12 @@ public static unsafe class Conv2D
     // Samples per weight-gradient GEMM: enough for a full depth block (their im2col columns side by side),
     // one when the GEMM reads x itself (pointwise) or the dot-product path runs (few filters per group).
     private static int SamplesPerDwProduct<T>() where T : struct, IConv2DShape =>
-        IsPointwise<T>() || KG<T>() < Sgemm.MR ? 1 : Math.Max(1, Sgemm.KC / Positions<T>());
+        IsPointwise<T>() || DwByDots<T>() ? 1 : Math.Max(1, Sgemm.KC / Positions<T>());
+
+    // The weight gradient as dot products along the positions (NarrowTimesTransposed) rather than a GEMM:
+    // few filters per group, or few im2col rows (a first layer's 1·5·5), where the GEMM's 8-row by 32-column
+    // tiles would be mostly padding.
+    private static bool DwByDots<T>() where T : struct, IConv2DShape => KG<T>() < Sgemm.MR || ColRows<T>() < 4 * Sgemm.MR;
 
     // Samples per input-gradient GEMM: on small maps the dcol columns of several samples side by side (as
     // the batched forward), within about 4 MiB of dcol; pointwise kernels write dx directly, one sample each.
@@ -457,7 +462,7 @@ public static unsafe class Conv2D
                             for (var t = 0; t < count; t++)
                                 WalkTaps<T, Gather>(GroupInput<T>(X + (long)(s + t) * InputSize<T>(), g), buffer + (long)t * Positions<T>(), c0, c1, ld);
                         var dys = dyg + (long)s * OutputSize<T>();
-                        if (KG<T>() < Sgemm.MR)
+                        if (DwByDots<T>())
                             NarrowTimesTransposed(KG<T>(), rows, Positions<T>(), dys, col, dwTg, accumulate: s > first);
                         else
                             // dwᵀ (rows, KG) (+)= col (rows, S·P) · dyᵀ (S·P, KG)

@@ -40,15 +40,26 @@ internal static unsafe class ConvShifted
     /// padding no wider than the kernel's reach (so the input gradient's padding is not negative), and
     /// few discarded columns.
     /// </summary>
-    public static bool Applies<T>() where T : struct, IConv2DShape
+    public static bool Applies<T>() where T : struct, IConv2DShape => Fits<T>() && (long)(T.KW - 1) * T.DW * 6 <= T.OW;
+
+    /// <summary>
+    /// Whether the input gradient of <typeparamref name="T"/> runs here: as for the forward, the
+    /// multiply-adds it does (H·(W + reach) positions, each over every tap, padding included) at most
+    /// 8/7 of the forward's (OH·OW positions). Without padding they are far more: a 5×5 kernel on a
+    /// 12×12 map does 3 times the forward's work, mostly over the zeros around dy.
+    /// </summary>
+    public static bool AppliesToInputGradient<T>() where T : struct, IConv2DShape =>
+        Fits<T>() && 7L * T.H * (T.W + (T.KW - 1) * T.DW) <= 8L * T.OH * T.OW;
+
+    // Unit stride, a kernel wider than 1×1, and padding within the kernel's reach on every side.
+    private static bool Fits<T>() where T : struct, IConv2DShape
     {
         if (t_disabled || T.SH != 1 || T.SW != 1 || T.KH * T.KW == 1) return false;
         var reachH = (T.KH - 1) * T.DH;
         var reachW = (T.KW - 1) * T.DW;
         var padBottom = T.OH - 1 + reachH - T.PadTop - (T.H - 1);
         var padRight = T.OW - 1 + reachW - T.PadLeft - (T.W - 1);
-        if (T.PadTop > reachH || T.PadLeft > reachW || padBottom < 0 || padRight < 0 || padBottom > reachH || padRight > reachW) return false;
-        return (long)reachW * 7 <= T.OW;
+        return T.PadTop <= reachH && T.PadLeft <= reachW && padBottom >= 0 && padRight >= 0 && padBottom <= reachH && padRight <= reachW;
     }
 
     /// <summary>y (N, K, OH, OW) = x ⋆ w + b for a shape where <see cref="Applies{T}"/> holds; packedW holds w_g (KG, CF) of every
@@ -63,7 +74,7 @@ internal static unsafe class ConvShifted
 
     /// <summary>
     /// dx (N, C, H, W) = ∂/∂x of the convolution <typeparamref name="T"/> (overwritten) from dy (N, K, OH, OW),
-    /// for a shape where <see cref="Applies{T}"/> holds: the correlation of padded dy with the flipped filters.
+    /// for a shape where <see cref="AppliesToInputGradient{T}"/> holds: the correlation of padded dy with the flipped filters.
     /// </summary>
     public static void InputGradient<T>(float* w, float* dy, float* dx, int n, bool parallel) where T : struct, IConv2DShape
     {

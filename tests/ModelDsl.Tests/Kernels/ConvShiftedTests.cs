@@ -7,7 +7,8 @@ namespace ModelDsl.Tests.Kernels;
 // the input gradient), against the double reference and against the packed implicit GEMM: asymmetric
 // padding, a rectangular kernel, dilation, groups, filter and channel counts that are not multiples of
 // the 8-row tile, more than one depth block (CF > 256), strips of output rows, more than one NC block
-// of positions, batch 1 and more, every vector width. The forward must give the implicit GEMM's bits
+// of positions, batch 1 and more, every vector width, and a first layer (one channel, no padding)
+// whose input gradient stays with col2im. The forward must give the implicit GEMM's bits
 // (the same sums in the same order); dx is summed in another order than col2im, so only close.
 public class ConvShiftedTests
 {
@@ -18,6 +19,7 @@ public class ConvShiftedTests
         { nameof(ShiftedDilatedGroups), 2 },
         { nameof(ShiftedSerialWide), 1 },
         { nameof(ShiftedSerialWide), 2 },
+        { nameof(ShiftedFirstLayer), 5 },
     };
 
     private interface ICheck { void Run<T>(int n) where T : struct, IConv2DShape; }
@@ -29,6 +31,7 @@ public class ConvShiftedTests
             case nameof(ShiftedRectangular): check.Run<ShiftedRectangular>(n); break;
             case nameof(ShiftedDilatedGroups): check.Run<ShiftedDilatedGroups>(n); break;
             case nameof(ShiftedSerialWide): check.Run<ShiftedSerialWide>(n); break;
+            case nameof(ShiftedFirstLayer): check.Run<ShiftedFirstLayer>(n); break;
             default: throw new ArgumentException(shape);
         }
     }
@@ -45,6 +48,19 @@ public class ConvShiftedTests
         Assert.False(ConvShifted.Applies<ConvSplitSmallMap>());         // 4×4 map: 2 of 6 discarded
         Assert.False(ConvShifted.Applies<ConvSplitDilatedStrided>());   // stride 2
         Assert.False(ConvShifted.Applies<ConvSplitPointwise>());        // 1×1 reads x itself
+        Assert.False(ConvShifted.Applies<ConvLeNet2>());                // 5×5 on 12×12: 4 of 12 discarded
+    }
+
+    [Fact]
+    public void TheInputGradient_TakesThePaddedCopy_OnlyWhereItDoesLittleMoreWorkThanTheForward()
+    {
+        Assert.True(ConvShifted.AppliesToInputGradient<ShiftedRectangular>());
+        Assert.True(ConvShifted.AppliesToInputGradient<ShiftedDilatedGroups>());
+        Assert.True(ConvShifted.AppliesToInputGradient<ShiftedSerialWide>());
+        Assert.True(ConvShifted.AppliesToInputGradient<ConvSplitPadded>());
+        // Unpadded 5×5: dy padded by 4 on every side, 32·28 positions against the forward's 24·24.
+        Assert.False(ConvShifted.AppliesToInputGradient<ShiftedFirstLayer>());
+        Assert.False(ConvShifted.AppliesToInputGradient<ConvLeNet2>());
     }
 
     private sealed class Check : ICheck
@@ -58,7 +74,7 @@ public class ConvShiftedTests
             var b = Data.Uniform(d.K, 13);
             var dy = Data.Uniform(n * d.OutputSize, 14);
 
-            (float[] Y, float[] Dx) RunAt(int width, bool packed)
+            (float[] Y, float[] Dx, float[] Dw) RunAt(int width, bool packed)
             {
                 Sgemm.ForceWidth(width);
                 ConvShifted.Disabled = packed;
@@ -67,8 +83,9 @@ public class ConvShiftedTests
                     var y = Data.Garbage(dy.Length);
                     var dx = Data.Garbage(x.Length);
                     Conv2D.Forward<T>(x, w, b, y, n);
-                    Conv2D.Backward<T>(x, w, dy, dx, new float[w.Length], new float[d.K], n);
-                    return (y, dx);
+                    var dw = new float[w.Length];
+                    Conv2D.Backward<T>(x, w, dy, dx, dw, new float[d.K], n);
+                    return (y, dx, dw);
                 }
                 finally
                 {
@@ -80,8 +97,9 @@ public class ConvShiftedTests
             var shifted = RunAt(0, packed: false);
             double[] xd = Data.ToDouble(x), wd = Data.ToDouble(w);
             Data.AssertClose(GroupedReference.Conv(d, n, xd, wd, Data.ToDouble(b)), shifted.Y, what: "y");
-            var (ex, _, _) = GroupedReference.ConvBackward(d, n, xd, wd, Data.ToDouble(dy));
+            var (ex, ew, _) = GroupedReference.ConvBackward(d, n, xd, wd, Data.ToDouble(dy));
             Data.AssertClose(ex, shifted.Dx, 1e-4, 1e-5, what: "dx");
+            Data.AssertClose(ew, shifted.Dw, 1e-4, 1e-5, what: "dw");
 
             var gemm = RunAt(0, packed: true);
             Assert.Equal(gemm.Y, shifted.Y);
@@ -124,4 +142,13 @@ public struct ShiftedSerialWide : IConv2DShape
     public static int C => 3; public static int H => 31; public static int W => 31; public static int K => 5;
     public static int KH => 3; public static int KW => 3; public static int SH => 1; public static int SW => 1;
     public static int PadTop => 1; public static int PadLeft => 1; public static int OH => 30; public static int OW => 30;
+}
+
+// The course LeNet's first layer: one channel, 5×5 without padding on 28×28 (the padded copy is x
+// itself, 4 of 28 columns discarded), 20 filters; its weight gradient takes dot products (25 im2col rows).
+public struct ShiftedFirstLayer : IConv2DShape
+{
+    public static int C => 1; public static int H => 28; public static int W => 28; public static int K => 20;
+    public static int KH => 5; public static int KW => 5; public static int SH => 1; public static int SW => 1;
+    public static int PadTop => 0; public static int PadLeft => 0; public static int OH => 24; public static int OW => 24;
 }
