@@ -116,10 +116,21 @@ public static unsafe class Conv2D
             for (var g = 0; g < T.G; g++)
                 Sgemm.PackAll(true, ColRows<T>(), KG<T>(), w + (long)g * KG<T>() * ColRows<T>(), ColRows<T>(), packedWt + (long)g * PackedGroup<T>());
         }
+        // The weight gradient over a padded copy of x: im2col row (c, i, j) of a part's channels starts at
+        // offset (c − c0)·plane + i·DH·Wp + j·DW of the part's copy.
+        int* rowOffsets = null;
+        if (dw != null && ShiftedWeightGradient<T>())
+        {
+            rowOffsets = scratch.Offsets(channelsPerPart * T.KH * T.KW);
+            for (var c = 0; c < channelsPerPart; c++)
+                for (var i = 0; i < T.KH; i++)
+                    for (var j = 0; j < T.KW; j++)
+                        rowOffsets[(c * T.KH + i) * T.KW + j] = c * PaddedPlane<T>() + i * T.DH * PaddedWidth<T>() + j * T.DW;
+        }
         var job = new BackwardJob<T>
         {
             X = x, Wt = packedWt, DY = dy, DX = dx, DwT = dwT, Parts = parts, N = n, ChannelsPerPart = channelsPerPart,
-            DcolWidth = Sgemm.WidthFor(SamplesPerDx<T>() * Positions<T>()), DwWidth = Sgemm.WidthFor(KG<T>()),
+            DcolWidth = Sgemm.WidthFor(SamplesPerDx<T>() * Positions<T>()), DwWidth = Sgemm.WidthFor(KG<T>()), RowOffsets = rowOffsets,
         };
         WorkerPool.Run(ref job, parts, parallel: IsLarge<T>(n));
         if (dw != null) AddTransposed<T>(dw, dwT, buffers);
@@ -192,6 +203,13 @@ public static unsafe class Conv2D
     // few filters per group, or few im2col rows (a first layer's 1·5·5), where the GEMM's 8-row by 32-column
     // tiles would be mostly padding.
     private static bool DwByDots<T>() where T : struct, IConv2DShape => KG<T>() < Sgemm.MR || ColRows<T>() < 4 * Sgemm.MR;
+
+    // The weight gradient reads its im2col rows in place from a padded copy of x (ConvShifted's layout:
+    // planes of OH + reach rows of Wp = OW + reach floats), with dy spread to the padded width (zeros in
+    // the discarded columns), where the forward does: dwᵀ (rows, KG) += col (rows, OH·Wp) · dyᵀ.
+    private static bool ShiftedWeightGradient<T>() where T : struct, IConv2DShape => ConvShifted.Applies<T>() && !DwByDots<T>();
+    private static int PaddedWidth<T>() where T : struct, IConv2DShape => T.OW + (T.KW - 1) * T.DW;
+    private static int PaddedPlane<T>() where T : struct, IConv2DShape => (T.OH + (T.KH - 1) * T.DH) * PaddedWidth<T>();
 
     // Samples per input-gradient GEMM: on small maps the dcol columns of several samples side by side (as
     // the batched forward), within about 4 MiB of dcol; pointwise kernels write dx directly, one sample each.
@@ -423,10 +441,17 @@ public static unsafe class Conv2D
     {
         // wᵀ_g (CF, KG) packed per group (null without dx); dx (N, C, H, W) or null; dwT (parts or 1, G, CF, KG) or null
         public float* X, Wt, DY, DX, DwT;
+        public int* RowOffsets;   // the padded copy's im2col rows when the weight gradient reads them in place, else null
         public int N, Parts, ChannelsPerPart, DcolWidth, DwWidth;
 
         // col (rows, S·P) for the weight gradient, then dcol (rows, P).
-        private readonly long BufferSize => (long)ChannelsPerPart * T.KH * T.KW * (SamplesPerDwProduct<T>() + SamplesPerDx<T>()) * Positions<T>();
+        private readonly long BufferSize => RowOffsets != null
+            ? Math.Max(PaddedSize, (long)ChannelsPerPart * T.KH * T.KW * SamplesPerDx<T>() * Positions<T>())
+            : (long)ChannelsPerPart * T.KH * T.KW * (SamplesPerDwProduct<T>() + SamplesPerDx<T>()) * Positions<T>();
+
+        // The padded copy of a part's channels (and a row of slack: the last row's taps reach past the
+        // plane), then dy_g spread to the padded width.
+        private readonly long PaddedSize => (long)(ChannelsPerPart * PaddedPlane<T>() + PaddedWidth<T>()) + (long)KG<T>() * T.OH * PaddedWidth<T>();
 
         public readonly void Reserve(Scratch scratch) => scratch.Col(checked((int)BufferSize));
 
@@ -443,7 +468,7 @@ public static unsafe class Conv2D
             var rows = (c1 - c0) * T.KH * T.KW;
             var samples = SamplesPerDwProduct<T>();
             var buffer = scratch.Col(checked((int)BufferSize));
-            var dcol = buffer + (long)rows * samples * Positions<T>();
+            var dcol = RowOffsets != null ? buffer : buffer + (long)rows * samples * Positions<T>();   // after the weight gradient's use of the buffer
             var dwT = DwT == null ? null : DwT + (byChannels ? 0 : (long)part * WeightSize<T>());
             for (var g = 0; g < T.G; g++)
             {
@@ -451,23 +476,41 @@ public static unsafe class Conv2D
                 if (dwT != null)
                 {
                     var dwTg = dwT + ((long)g * ColRows<T>() + r0) * KG<T>();   // rows [r0, r0 + rows) of dwᵀ_g (CF, KG)
-                    for (var s = first; s < end; s += samples)
+                    if (RowOffsets != null)
                     {
-                        // col (rows, S·P): the im2col columns of S samples side by side (x itself when pointwise).
-                        var count = Math.Min(samples, end - s);
-                        var ld = count * Positions<T>();
-                        var col = buffer;
-                        if (IsPointwise<T>()) col = GroupInput<T>(X + (long)s * InputSize<T>(), g) + (long)c0 * Positions<T>();
-                        else
-                            for (var t = 0; t < count; t++)
-                                WalkTaps<T, Gather>(GroupInput<T>(X + (long)(s + t) * InputSize<T>(), g), buffer + (long)t * Positions<T>(), c0, c1, ld);
-                        var dys = dyg + (long)s * OutputSize<T>();
-                        if (DwByDots<T>())
-                            NarrowTimesTransposed(KG<T>(), rows, Positions<T>(), dys, col, dwTg, accumulate: s > first);
-                        else
-                            // dwᵀ (rows, KG) (+)= col (rows, S·P) · dyᵀ (S·P, KG)
-                            Sgemm.MultiplySerial(DwWidth, rows, KG<T>(), ld, col, ld, null, 0, 0, new TransposedOutputs<T>(dys),
-                                dwTg, KG<T>(), accumulate: s > first, rowBias: null, scratch);
+                        int wp = PaddedWidth<T>(), depth = T.OH * wp;
+                        var padded = buffer;
+                        var spread = buffer + (long)(c1 - c0) * PaddedPlane<T>() + wp;   // dy_g (KG, OH·Wp)
+                        new Span<float>(padded + (long)(c1 - c0) * PaddedPlane<T>(), wp).Clear();
+                        for (var s = first; s < end; s++)
+                        {
+                            var xs = GroupInput<T>(X + (long)s * InputSize<T>(), g) + (long)c0 * T.H * T.W;
+                            ConvShifted.PadPlanes(xs, c1 - c0, T.H, T.W, T.PadTop, T.PadLeft, wp, 0, T.OH + (T.KH - 1) * T.DH, int.MaxValue, padded);
+                            ConvShifted.PadPlanes(dyg + (long)s * OutputSize<T>(), KG<T>(), T.OH, T.OW, 0, 0, wp, 0, T.OH, int.MaxValue, spread);
+                            Sgemm.MultiplySerial(DwWidth, rows, KG<T>(), depth, padded, 0, null, 0, 0, new DenseSource(true, spread, depth),
+                                dwTg, KG<T>(), accumulate: s > first, rowBias: null, scratch, RowOffsets);
+                        }
+                    }
+                    else
+                    {
+                        for (var s = first; s < end; s += samples)
+                        {
+                            // col (rows, S·P): the im2col columns of S samples side by side (x itself when pointwise).
+                            var count = Math.Min(samples, end - s);
+                            var ld = count * Positions<T>();
+                            var col = buffer;
+                            if (IsPointwise<T>()) col = GroupInput<T>(X + (long)s * InputSize<T>(), g) + (long)c0 * Positions<T>();
+                            else
+                                for (var t = 0; t < count; t++)
+                                    WalkTaps<T, Gather>(GroupInput<T>(X + (long)(s + t) * InputSize<T>(), g), buffer + (long)t * Positions<T>(), c0, c1, ld);
+                            var dys = dyg + (long)s * OutputSize<T>();
+                            if (DwByDots<T>())
+                                NarrowTimesTransposed(KG<T>(), rows, Positions<T>(), dys, col, dwTg, accumulate: s > first);
+                            else
+                                // dwᵀ (rows, KG) (+)= col (rows, S·P) · dyᵀ (S·P, KG)
+                                Sgemm.MultiplySerial(DwWidth, rows, KG<T>(), ld, col, ld, null, 0, 0, new TransposedOutputs<T>(dys),
+                                    dwTg, KG<T>(), accumulate: s > first, rowBias: null, scratch);
+                        }
                     }
                 }
                 if (DX == null) continue;

@@ -252,32 +252,11 @@ internal static unsafe class ConvShifted
             }
         }
 
-        // The strip's padded input: for each channel, rows [oh0 − PadTop, oh0 − PadTop + PlaneRows) of x
-        // with PadLeft zeros before and zeros after each row; rows outside x are zeros, as is the slack.
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        // The strip's padded input, and zeros over the slack after it.
         private readonly void Pad(float* x, float* padded, int oh0, int rows)
         {
-            var wp = Plan.Wp;
-            var used = rows + Plan.ReachH;   // rows the strip's outputs read; the rest of a plane is zeros
-            for (var ch = 0; ch < Plan.Channels; ch++)
-            {
-                var plane = padded + (long)ch * PlaneRows * wp;
-                var xc = x + (long)ch * Plan.H * Plan.W;
-                for (var r = 0; r < PlaneRows; r++)
-                {
-                    var dst = plane + (long)r * wp;
-                    var ih = oh0 + r - Plan.PadTop;
-                    if (r >= used || (uint)ih >= (uint)Plan.H)
-                    {
-                        new Span<float>(dst, wp).Clear();
-                        continue;
-                    }
-                    KernelMath.ClearShort(dst, Plan.PadLeft);
-                    KernelMath.CopyShort(xc + (long)ih * Plan.W, dst + Plan.PadLeft, Plan.W);
-                    KernelMath.ClearShort(dst + Plan.PadLeft + Plan.W, wp - Plan.PadLeft - Plan.W);
-                }
-            }
-            new Span<float>(padded + (long)Plan.Channels * PlaneRows * wp, Slack + wp).Clear();
+            PadPlanes(x, Plan.Channels, Plan.H, Plan.W, Plan.PadTop, Plan.PadLeft, Plan.Wp, oh0, PlaneRows, rows + Plan.ReachH, padded);
+            new Span<float>(padded + (long)Plan.Channels * PlaneRows * Plan.Wp, Slack + Plan.Wp).Clear();
         }
 
         // y[k, oh0 + q / Wp, q % Wp] = c[k, q − jc] for the strip's positions q in [jc, jc + nc) that are
@@ -299,6 +278,34 @@ internal static unsafe class ConvShifted
                     if (valid > 0) KernelMath.CopyShort(src + (q - jc), yk + (long)(oh0 + r) * Plan.OW + ow, valid);
                     q += len;
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// For each of <paramref name="channels"/> planes x (h, w): planeRows rows of wp floats at dst, row r
+    /// holding input row firstRow + r − padTop with padLeft zeros before it and zeros after; rows outside
+    /// x, and rows from usedRows on, are zeros.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PadPlanes(float* x, int channels, int h, int w, int padTop, int padLeft, int wp, int firstRow, int planeRows, int usedRows, float* dst)
+    {
+        for (var ch = 0; ch < channels; ch++)
+        {
+            var plane = dst + (long)ch * planeRows * wp;
+            var xc = x + (long)ch * h * w;
+            for (var r = 0; r < planeRows; r++)
+            {
+                var row = plane + (long)r * wp;
+                var ih = firstRow + r - padTop;
+                if (r >= usedRows || (uint)ih >= (uint)h)
+                {
+                    new Span<float>(row, wp).Clear();
+                    continue;
+                }
+                KernelMath.ClearShort(row, padLeft);
+                KernelMath.CopyShort(xc + (long)ih * w, row + padLeft, w);
+                KernelMath.ClearShort(row + padLeft + w, wp - padLeft - w);
             }
         }
     }

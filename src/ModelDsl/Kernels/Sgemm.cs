@@ -100,19 +100,21 @@ internal static unsafe class Sgemm
     /// rows packed whole by <see cref="PackAll"/>. When <paramref name="rowBias"/> is given (and not
     /// <paramref name="accumulate"/>), C's row i starts from rowBias[i], added as the last step of the
     /// first depth block's tile store. <paramref name="width"/> is the floats per vector (16, 8 or 4),
-    /// read by <see cref="WidthFor"/> on the thread that split the work.
+    /// read by <see cref="WidthFor"/> on the thread that split the work. When <paramref name="rowOffsets"/>
+    /// is given, A's row i starts at a + rowOffsets[i] instead (lda unused): the rows of a convolution's
+    /// im2col matrix read in place from a padded input.
     /// </summary>
     public static void MultiplySerial<TSource>(int width, int m, int n, int k, float* a, int lda,
         float* packedA, int packedRows, int firstRow, in TSource source,
-        float* c, int ldc, bool accumulate, float* rowBias, Scratch scratch) where TSource : struct, IPanelSource
+        float* c, int ldc, bool accumulate, float* rowBias, Scratch scratch, int* rowOffsets = null) where TSource : struct, IPanelSource
     {
         if (m <= 0 || n <= 0) return;
         var rows = new PackedRows(packedA, packedRows, firstRow);
         switch (width)
         {
-            case 16: Serial<Vector512<float>, V512, TSource>(false, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows); break;
-            case 8: Serial<Vector256<float>, V256, TSource>(false, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows); break;
-            default: Serial<Vector128<float>, V128, TSource>(false, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows); break;
+            case 16: Serial<Vector512<float>, V512, TSource>(false, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows, rowOffsets); break;
+            case 8: Serial<Vector256<float>, V256, TSource>(false, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows, rowOffsets); break;
+            default: Serial<Vector128<float>, V128, TSource>(false, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows, rowOffsets); break;
         }
     }
 
@@ -334,7 +336,7 @@ internal static unsafe class Sgemm
     /// <summary>The blocked GEMM on the calling thread, packing into <paramref name="scratch"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Serial<TV, TOps, TSource>(bool transA, int m, int n, int k, float* a, int lda, in TSource b,
-        float* c, int ldc, bool accumulate, float* rowBias, Scratch scratch, PackedRows packed)
+        float* c, int ldc, bool accumulate, float* rowBias, Scratch scratch, PackedRows packed, int* rowOffsets = null)
         where TV : struct where TOps : struct, IVectorOps<TV> where TSource : struct, IPanelSource
     {
         var nr = 2 * TOps.Width;
@@ -367,7 +369,7 @@ internal static unsafe class Sgemm
                     var mc = Math.Min(MC, m - ic);
                     var blockA = packA;   // (mc↑MR, kc) as MR-row panels
                     if (packed.Data != null) blockA = packed.Block(ic, pc, kc);
-                    else PackA(transA, a, lda, ic, mc, pc, kc, packA);
+                    else PackA(transA, a, lda, ic, mc, pc, kc, packA, rowOffsets);
                     for (var jr = 0; jr < nc; jr += nr)
                     {
                         var nw = Math.Min(nr, nc - jr);
@@ -399,10 +401,15 @@ internal static unsafe class Sgemm
     }
 
     // packA (mc↑MR, kc): panel r holds rows [r·MR, r·MR + MR) of the block, one MR-vector per depth p;
-    // rows past mc are zeros.
+    // rows past mc are zeros. With rowOffsets (untransposed only), row i is at a + rowOffsets[i].
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackA(bool trans, float* a, int lda, int i0, int mc, int p0, int kc, float* dst)
+    private static void PackA(bool trans, float* a, int lda, int i0, int mc, int p0, int kc, float* dst, int* rowOffsets = null)
     {
+        if (rowOffsets != null)
+        {
+            PackOffsetRows(a, rowOffsets + i0, mc, p0, kc, dst);
+            return;
+        }
         for (var ir = 0; ir < mc; ir += MR, dst += MR * kc)
         {
             var rows = Math.Min(MR, mc - ir);
@@ -435,14 +442,45 @@ internal static unsafe class Sgemm
         }
     }
 
+    // PackA's untransposed layout for rows at a + offset[i], i < mc: eight depths of a full panel at a
+    // time as 8×8 transposes in registers.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackOffsetRows(float* a, int* offset, int mc, int p0, int kc, float* dst)
+    {
+        for (var ir = 0; ir < mc; ir += MR, dst += MR * kc)
+        {
+            var rows = Math.Min(MR, mc - ir);
+            var o = offset + ir;
+            var start = 0;
+            if (rows == MR && Avx.IsSupported)
+            {
+                float* s0 = a + o[0] + p0, s1 = a + o[1] + p0, s2 = a + o[2] + p0, s3 = a + o[3] + p0;
+                float* s4 = a + o[4] + p0, s5 = a + o[5] + p0, s6 = a + o[6] + p0, s7 = a + o[7] + p0;
+                for (; start <= kc - 8; start += 8)
+                    Transpose8x8(s0 + start, s1 + start, s2 + start, s3 + start, s4 + start, s5 + start, s6 + start, s7 + start, dst + start * MR, MR);
+            }
+            for (var p = start; p < kc; p++)
+            {
+                var d = dst + p * MR;
+                for (var i = 0; i < rows; i++) d[i] = a[o[i] + p0 + p];
+                for (var i = rows; i < MR; i++) d[i] = 0;
+            }
+        }
+    }
+
     /// <summary>dst[p·ldd + i] = src[i·ld + p] for i, p &lt; 8, with AVX shuffles.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Transpose8x8(float* src, int ld, float* dst, int ldd)
+    public static void Transpose8x8(float* src, int ld, float* dst, int ldd) =>
+        Transpose8x8(src, src + ld, src + 2L * ld, src + 3L * ld, src + 4L * ld, src + 5L * ld, src + 6L * ld, src + 7L * ld, dst, ldd);
+
+    /// <summary>dst[p·ldd + i] = row i[p] for i, p &lt; 8, with AVX shuffles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Transpose8x8(float* s0, float* s1, float* s2, float* s3, float* s4, float* s5, float* s6, float* s7, float* dst, int ldd)
     {
-        var r0 = Avx.LoadVector256(src); var r1 = Avx.LoadVector256(src + ld);
-        var r2 = Avx.LoadVector256(src + 2L * ld); var r3 = Avx.LoadVector256(src + 3L * ld);
-        var r4 = Avx.LoadVector256(src + 4L * ld); var r5 = Avx.LoadVector256(src + 5L * ld);
-        var r6 = Avx.LoadVector256(src + 6L * ld); var r7 = Avx.LoadVector256(src + 7L * ld);
+        var r0 = Avx.LoadVector256(s0); var r1 = Avx.LoadVector256(s1);
+        var r2 = Avx.LoadVector256(s2); var r3 = Avx.LoadVector256(s3);
+        var r4 = Avx.LoadVector256(s4); var r5 = Avx.LoadVector256(s5);
+        var r6 = Avx.LoadVector256(s6); var r7 = Avx.LoadVector256(s7);
         Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
         Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
         Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
