@@ -37,6 +37,13 @@ namespace ModelDsl.Generators
         private Dims Y => _layer.Out;
         private bool HasFusedActivation => _spec.Kind != LayerKind.Activation && _spec.Activation != ActivationKind.None;
 
+        /// <summary>
+        /// A convolution whose ReLU the kernel applies as it stores y (no separate pass): the activation is
+        /// ReLU and no pre-activation value is kept (ReLU's backward reads y).
+        /// </summary>
+        private bool ConvAppliesReLU => _spec.Kind is LayerKind.Conv2D or LayerKind.Conv1D
+            && _spec.Activation == ActivationKind.ReLU && _step.PreActivationSlot < 0;
+
         private string W => _step.Weight is null ? "default" : $"Weights({_step.Weight.Const}, {_step.Weight.Const}_Length)";
         private string B => _step.Bias is null ? "default" : $"Weights({_step.Bias.Const}, {_step.Bias.Const}_Length)";
         private string DW => _step.Weight is null ? "default" : $"Grads({_step.Weight.Const}, {_step.Weight.Const}_Length)";
@@ -79,7 +86,8 @@ namespace ModelDsl.Generators
             {
                 case LayerKind.Conv2D:
                 case LayerKind.Conv1D:
-                    _w.Line($"{K}Conv2D.Forward<{ShapeStruct}>(x, {W}, {B}, {target}, n);");
+                    if (ConvAppliesReLU) _w.Line($"{K}Conv2D.Forward<{ShapeStruct}>(x, {W}, {B}, y, n, relu: true); // with the ReLU, as y is stored");
+                    else _w.Line($"{K}Conv2D.Forward<{ShapeStruct}>(x, {W}, {B}, {target}, n);");
                     break;
                 case LayerKind.ConvTranspose2D:
                     _w.Line($"{K}ConvTranspose2D.Forward<{ShapeStruct}>(x, {W}, {B}, {target}, n);");
@@ -170,7 +178,7 @@ namespace ModelDsl.Generators
                     ActivationForward(_spec.Activation, "x", "y", Y);
                     break;
             }
-            if (HasFusedActivation) ActivationForward(_spec.Activation, target, "y", Y);
+            if (HasFusedActivation && !ConvAppliesReLU) ActivationForward(_spec.Activation, target, "y", Y);
             _w.Close();
         }
 

@@ -50,6 +50,43 @@ public class GeneratorTests
     }
 
     [Fact]
+    public void ConvolutionWithReLU_AppliesItInTheKernel_WithoutASeparatePass_AndBackwardStillReadsY()
+    {
+        const string source = """
+            using ModelDsl;
+            [Model(Input = [2, 12, 12])]
+            public partial class Fused
+            {
+                [Conv2D(4, Kernel = 3), ReLU]             public partial Layer C1 { get; }
+                [Conv2D(4, Kernel = 3, Groups = 4), ReLU] public partial Layer Dw { get; }
+                [Conv2D(4, Kernel = 3), Tanh]             public partial Layer C2 { get; }
+                [Dense(5), ReLU]                          public partial Layer D { get; }
+            }
+            """;
+        var (result, output) = GeneratorHarness.Run(source);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.Problems(output));
+        var text = GeneratorHarness.Generated(result, "Fused.g.cs");
+        string Method(string name)
+        {
+            var start = text.IndexOf($"private void {name}(int n", StringComparison.Ordinal);
+            Assert.True(start >= 0, name);
+            var end = text.IndexOf("private void ", start + 1, StringComparison.Ordinal);
+            return end < 0 ? text[start..] : text[start..end];
+        }
+        foreach (var conv in new[] { "C1", "Dw" })
+        {
+            var forward = Method(conv + "_Forward");
+            Assert.Matches($@"Conv2D\.Forward<{conv}Shape>\(x, Weights\([^)]*\), Weights\([^)]*\), y, n, relu: true\);", forward);
+            Assert.DoesNotContain("Activations.ReLU(", forward);
+            Assert.Contains("Activations.ReLUBackward(Slot(", Method(conv + "_Backward"));
+        }
+        Assert.Contains("Activations.Tanh(y, y);", Method("C2_Forward"));
+        Assert.DoesNotContain("relu: true", Method("C2_Forward"));
+        Assert.Contains("Activations.ReLU(y, y);", Method("D_Forward"));
+    }
+
+    [Fact]
     public void Generator_UnderFinnishCulture_EmitsTheSameText()
     {
         var (invariant, _) = GeneratorHarness.Run(Sources.EveryLayer);

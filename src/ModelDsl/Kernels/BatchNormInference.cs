@@ -103,10 +103,6 @@ public static unsafe partial class BatchNorm
         }
     }
 
-    private interface IFlag { static abstract bool Value { get; } }
-    private readonly struct On : IFlag { public static bool Value => true; }
-    private readonly struct Off : IFlag { public static bool Value => false; }
-
     // a, b, y (N, C, HW); termsA, termsB (C, 3): mean, scale, shift.
     private readonly struct SumRows(float* a, float* termsA, float* b, float* termsB, float* y, int c, int hw)
     {

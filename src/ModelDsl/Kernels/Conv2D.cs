@@ -11,8 +11,10 @@ namespace ModelDsl.Kernels;
 //   forward   y_g (KG, P)  = w_g (KG, CF) · col_g (CF, P) + b
 //   backward  dw_gᵀ (CF, KG) += col_g · dy_gᵀ,   dcol (CF, P) = w_gᵀ · dy_g,  dx_g = col2im(dcol).
 // The forward never stores col: the GEMM gathers its panels straight from x (ImplicitColumns), and
-// the bias is added in the GEMM's tile store. The backward's weight-gradient GEMM puts the im2col
-// columns of several samples side by side (a depth block's worth) and reads dyᵀ straight from dy.
+// the bias is added in the GEMM's tile store, as is a following ReLU (in the last depth block's
+// store, once the sums are whole), so y is written once. The backward's weight-gradient GEMM puts
+// the im2col columns of several samples side by side (a depth block's worth) and reads dyᵀ straight
+// from dy.
 // Depthwise convolutions (CG = KG = 1) skip the GEMM: see DepthwiseConv.
 // Work is split into parts fixed by the shape, the batch and the core count, never by timing:
 // forward, one part per (sample, strip of output positions); backward, sample ranges (each with its
@@ -26,13 +28,18 @@ public static unsafe class Conv2D
     // Below this many multiply-adds a convolution runs on the calling thread only.
     private const long ParallelThreshold = 1L << 21;
 
-    /// <summary>y (N, K, OH, OW) = x (N, C, H, W) ⋆ w (K, C/G, KH, KW) + b (K); b empty when the layer has no bias.</summary>
-    public static void Forward<T>(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y, int n)
+    /// <summary>
+    /// y (N, K, OH, OW) = x (N, C, H, W) ⋆ w (K, C/G, KH, KW) + b (K); b empty when the layer has no bias.
+    /// With <paramref name="relu"/>, y = max(0, x ⋆ w + b): bit for bit this forward followed by
+    /// <see cref="Activations.ReLU"/> (NaN aside), applied as y is stored where the kernel can, so that y
+    /// is not read again.
+    /// </summary>
+    public static void Forward<T>(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> y, int n, bool relu = false)
         where T : struct, IConv2DShape
     {
         KernelMath.RequireForward(n, x.Length, InputSize<T>(), w.Length, WeightSize<T>(), b.Length, T.K, y.Length, OutputSize<T>());
         fixed (float* px = x, pw = w, pb = b, py = y)
-            ForwardCore<T>(px, pw, pb, py, n);
+            ForwardCore<T>(px, pw, pb, py, n, relu);
     }
 
     /// <summary>From dy (N, K, OH, OW): dx = ∂/∂x (overwritten; skipped when empty), dw += ∂/∂w, db += ∂/∂b (skipped when empty).</summary>
@@ -49,13 +56,13 @@ public static unsafe class Conv2D
         }
     }
 
-    /// <summary>y (N, K, P) = x ⋆ w + b (b may be null); buffers already checked.</summary>
-    internal static void ForwardCore<T>(float* x, float* w, float* b, float* y, int n) where T : struct, IConv2DShape
+    /// <summary>y (N, K, P) = x ⋆ w + b (b may be null), then max(0, ·) when <paramref name="relu"/>; buffers already checked.</summary>
+    internal static void ForwardCore<T>(float* x, float* w, float* b, float* y, int n, bool relu = false) where T : struct, IConv2DShape
     {
         if (n == 0) return;
         if (DepthwiseConv.Applies<T>())
         {
-            DepthwiseConv.Forward<T>(x, w, b, y, n);
+            DepthwiseConv.Forward<T>(x, w, b, y, n, relu);
             return;
         }
         // packedW is w_g (KG, CF) of every group, each packed once for every sample's GEMM.
@@ -65,6 +72,8 @@ public static unsafe class Conv2D
         if (ConvShifted.Applies<T>())
         {
             ConvShifted.Forward<T>(x, packedW, PackedGroup<T>(), b, y, n, IsLarge<T>(n));
+            // This path stores y itself; until its store applies the ReLU, a second pass does.
+            if (relu) Activations.ReLU(new ReadOnlySpan<float>(y, n * OutputSize<T>()), new Span<float>(y, n * OutputSize<T>()));
             return;
         }
         var width = Sgemm.WidthFor(Positions<T>());
@@ -77,12 +86,12 @@ public static unsafe class Conv2D
             var nr = 2 * width;
             var parts = IsLarge<T>(n) ? 2 * WorkerPool.Degree : 1;
             var partWidth = Math.Max(4 * nr, (columns + parts - 1) / parts + nr - 1) / nr * nr;
-            var batched = new BatchedForwardJob<T> { X = x, W = packedW, B = b, Y = y, N = n, PartWidth = partWidth, VectorWidth = width };
+            var batched = new BatchedForwardJob<T> { X = x, W = packedW, B = b, Y = y, N = n, PartWidth = partWidth, VectorWidth = width, Relu = relu };
             WorkerPool.Run(ref batched, (columns + partWidth - 1) / partWidth, parallel: IsLarge<T>(n));
             return;
         }
         var (strips, stripWidth) = ColumnStrips<T>(n, 2 * width);
-        var job = new ForwardJob<T> { X = x, W = packedW, B = b, Y = y, Strips = strips, StripWidth = stripWidth, VectorWidth = width };
+        var job = new ForwardJob<T> { X = x, W = packedW, B = b, Y = y, Strips = strips, StripWidth = stripWidth, VectorWidth = width, Relu = relu };
         WorkerPool.Run(ref job, n * strips, parallel: IsLarge<T>(n));
     }
 
@@ -264,6 +273,7 @@ public static unsafe class Conv2D
     {
         public float* X, W, B, Y;   // as ForwardJob
         public int N, PartWidth, VectorWidth;
+        public bool Relu;   // as ForwardJob
 
         public readonly void Reserve(Scratch scratch) => scratch.Col(KG<T>() * PartWidth);
 
@@ -279,7 +289,7 @@ public static unsafe class Conv2D
             {
                 Sgemm.MultiplySerial(VectorWidth, KG<T>(), width, ColRows<T>(), null, 0, W + (long)g * PackedGroup<T>(), KG<T>(), 0,
                     new ImplicitColumns<T>(GroupInput<T>(X, g), first), c, width, accumulate: false,
-                    rowBias: B == null ? null : B + (long)g * KG<T>(), scratch);
+                    rowBias: B == null ? null : B + (long)g * KG<T>(), scratch, relu: Relu);
                 for (var j = first; j < first + width;)
                 {
                     var s = j / Positions<T>();
@@ -297,11 +307,12 @@ public static unsafe class Conv2D
     {
         public float* X, W, B, Y;   // x (N, C, H, W), w_g (KG, CF) packed by Sgemm.PackAll per group, b (K) or null, y (N, K, P)
         public int Strips, StripWidth, VectorWidth;
+        public bool Relu;   // y = max(0, ·), in the GEMM's last tile store
 
         public readonly void Reserve(Scratch scratch) { }
 
-        // Part = (sample, strip of output positions): y_g[:, strip] = w_g · col_g[:, strip] + b_g, with the
-        // GEMM packing col_g's panels straight from x (no im2col matrix).
+        // Part = (sample, strip of output positions): y_g[:, strip] = [max(0, ·)](w_g · col_g[:, strip] + b_g),
+        // with the GEMM packing col_g's panels straight from x (no im2col matrix).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Run(int part, Scratch scratch)
         {
@@ -315,7 +326,7 @@ public static unsafe class Conv2D
                 var yg = ys + (long)g * KG<T>() * Positions<T>() + first;   // y_g is (KG, P)
                 Sgemm.MultiplySerial(VectorWidth, KG<T>(), width, ColRows<T>(), null, 0, W + (long)g * PackedGroup<T>(), KG<T>(), 0,
                     new ImplicitColumns<T>(GroupInput<T>(xs, g), first), yg, Positions<T>(), accumulate: false,
-                    rowBias: B == null ? null : B + (long)g * KG<T>(), scratch);
+                    rowBias: B == null ? null : B + (long)g * KG<T>(), scratch, relu: Relu);
             }
         }
     }

@@ -27,10 +27,10 @@ internal static unsafe class DepthwiseConv
     /// <summary>True when every group holds one input and one output channel.</summary>
     public static bool Applies<T>() where T : struct, IConv2DShape => T.G == T.C && T.G == T.K;
 
-    /// <summary>y (N, C, OH, OW) = x (N, C, H, W) ⋆ w (C, KH, KW) + b (C, or null).</summary>
-    public static void Forward<T>(float* x, float* w, float* b, float* y, int n) where T : struct, IConv2DShape
+    /// <summary>y (N, C, OH, OW) = x (N, C, H, W) ⋆ w (C, KH, KW) + b (C, or null), stored as max(0, ·) when <paramref name="relu"/>.</summary>
+    public static void Forward<T>(float* x, float* w, float* b, float* y, int n, bool relu = false) where T : struct, IConv2DShape
     {
-        var job = new ForwardJob<T> { X = x, W = w, B = b, Y = y, Planes = n * T.C, Parts = Parts<T>(n, n * T.C) };
+        var job = new ForwardJob<T> { X = x, W = w, B = b, Y = y, Planes = n * T.C, Parts = Parts<T>(n, n * T.C), Relu = relu };
         WorkerPool.Run(ref job, job.Parts);
     }
 
@@ -112,6 +112,7 @@ internal static unsafe class DepthwiseConv
     {
         public float* X, W, B, Y;   // x (N, C, H, W), w (C, KH, KW), b (C) or null, y (N, C, OH, OW)
         public int Planes, Parts;
+        public bool Relu;   // y = max(0, ·)
 
         public readonly void Reserve(Scratch scratch) => scratch.Col(HP<T>() * WP<T>());
 
@@ -124,14 +125,18 @@ internal static unsafe class DepthwiseConv
             {
                 var c = plane % T.C;
                 Pad<T>(X + (long)plane * PlaneIn<T>(), xp);
-                ForwardPlane<T>(xp, W + c * Taps<T>(), B == null ? 0 : B[c], Y + (long)plane * PlaneOut<T>());
+                var w = W + c * Taps<T>();
+                var bias = B == null ? 0 : B[c];
+                var y = Y + (long)plane * PlaneOut<T>();
+                if (Relu) ForwardPlane<T, On>(xp, w, bias, y);
+                else ForwardPlane<T, Off>(xp, w, bias, y);
             }
         }
     }
 
-    /// <summary>y (OH, OW) = bias + Σ over taps of w (KH, KW) times the shifted xp (HP, WP).</summary>
+    /// <summary>y (OH, OW) = bias + Σ over taps of w (KH, KW) times the shifted xp (HP, WP), then max(0, ·) when <typeparamref name="TRelu"/> is on.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardPlane<T>(float* xp, float* w, float bias, float* y) where T : struct, IConv2DShape
+    private static void ForwardPlane<T, TRelu>(float* xp, float* w, float bias, float* y) where T : struct, IConv2DShape where TRelu : struct, IFlag
     {
         for (var oh = 0; oh < T.OH; oh++)
         {
@@ -140,8 +145,8 @@ internal static unsafe class DepthwiseConv
             var ow = 0;
             if (T.SW == 1)
             {
-                for (; ow <= T.OW - 32; ow += 32) Block<T, Four>(top + ow, w, bias, row + ow);
-                for (; ow <= T.OW - 8; ow += 8) Block<T, One>(top + ow, w, bias, row + ow);
+                for (; ow <= T.OW - 32; ow += 32) Block<T, Four, TRelu>(top + ow, w, bias, row + ow);
+                for (; ow <= T.OW - 8; ow += 8) Block<T, One, TRelu>(top + ow, w, bias, row + ow);
             }
             for (; ow < T.OW; ow++)
             {
@@ -149,7 +154,7 @@ internal static unsafe class DepthwiseConv
                 for (var i = 0; i < T.KH; i++)
                     for (var j = 0; j < T.KW; j++)
                         acc = MathF.FusedMultiplyAdd(w[i * T.KW + j], top[i * T.DH * WP<T>() + ow * T.SW + j * T.DW], acc);
-                row[ow] = acc;
+                row[ow] = TRelu.Value ? Sgemm.Relu(acc) : acc;
             }
         }
     }
@@ -158,9 +163,11 @@ internal static unsafe class DepthwiseConv
     private readonly struct One : IBlockWidth { public static bool Wide => false; }
     private readonly struct Four : IBlockWidth { public static bool Wide => true; }
 
-    /// <summary>8 (or 32, four independent accumulators) unit-stride outputs y[0..) from xp at p, taps in order i, j.</summary>
+    /// <summary>8 (or 32, four independent accumulators) unit-stride outputs y[0..) from xp at p, taps in order i, j;
+    /// stored as max(0, ·) when <typeparamref name="TRelu"/> is on.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block<T, TWidth>(float* p, float* w, float bias, float* y) where T : struct, IConv2DShape where TWidth : struct, IBlockWidth
+    private static void Block<T, TWidth, TRelu>(float* p, float* w, float bias, float* y)
+        where T : struct, IConv2DShape where TWidth : struct, IBlockWidth where TRelu : struct, IFlag
     {
         var a0 = Vector256.Create(bias);
         var a1 = a0;
@@ -179,8 +186,15 @@ internal static unsafe class DepthwiseConv
                 a3 = Vector256.FusedMultiplyAdd(wv, Vector256.Load(q + 24), a3);
             }
         }
+        if (TRelu.Value) a0 = Vector256.Max(a0, Vector256<float>.Zero);
         a0.Store(y);
         if (!TWidth.Wide) return;
+        if (TRelu.Value)
+        {
+            a1 = Vector256.Max(a1, Vector256<float>.Zero);
+            a2 = Vector256.Max(a2, Vector256<float>.Zero);
+            a3 = Vector256.Max(a3, Vector256<float>.Zero);
+        }
         a1.Store(y + 8);
         a2.Store(y + 16);
         a3.Store(y + 24);

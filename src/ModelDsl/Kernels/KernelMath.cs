@@ -167,3 +167,8 @@ internal static unsafe class KernelMath
         if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "The batch size cannot be negative.");
     }
 }
+
+/// <summary>A switch fixed when a generic kernel is compiled: code under <c>if (TFlag.Value)</c> is kept or dropped.</summary>
+internal interface IFlag { static abstract bool Value { get; } }
+internal readonly struct On : IFlag { public static bool Value => true; }
+internal readonly struct Off : IFlag { public static bool Value => false; }

@@ -99,22 +99,35 @@ internal static unsafe class Sgemm
     /// [firstRow, firstRow + M) (firstRow a multiple of MR) of a matrix of <paramref name="packedRows"/>
     /// rows packed whole by <see cref="PackAll"/>. When <paramref name="rowBias"/> is given (and not
     /// <paramref name="accumulate"/>), C's row i starts from rowBias[i], added as the last step of the
-    /// first depth block's tile store. <paramref name="width"/> is the floats per vector (16, 8 or 4),
-    /// read by <see cref="WidthFor"/> on the thread that split the work. When <paramref name="rowOffsets"/>
-    /// is given, A's row i starts at a + rowOffsets[i] instead (lda unused): the rows of a convolution's
-    /// im2col matrix read in place from a padded input.
+    /// first depth block's tile store. When <paramref name="relu"/>, every value of C is stored as
+    /// max(0, ·) (a NaN stays NaN) by the last depth block's tile store, so C = max(0, bias + A · op(B))
+    /// (or max(0, C + A · op(B))) with the sums rounded exactly as without it.
+    /// <paramref name="width"/> is the floats per vector (16, 8 or 4), read by <see cref="WidthFor"/>
+    /// on the thread that split the work. When <paramref name="rowOffsets"/> is given, A's row i starts
+    /// at a + rowOffsets[i] instead (lda unused): the rows of a convolution's im2col matrix read in
+    /// place from a padded input.
     /// </summary>
     public static void MultiplySerial<TSource>(int width, int m, int n, int k, float* a, int lda,
         float* packedA, int packedRows, int firstRow, in TSource source,
-        float* c, int ldc, bool accumulate, float* rowBias, Scratch scratch, int* rowOffsets = null) where TSource : struct, IPanelSource
+        float* c, int ldc, bool accumulate, float* rowBias, Scratch scratch, int* rowOffsets = null, bool relu = false)
+        where TSource : struct, IPanelSource
     {
         if (m <= 0 || n <= 0) return;
         var rows = new PackedRows(packedA, packedRows, firstRow);
+        if (relu) Serial<TSource, On>(width, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows, rowOffsets);
+        else Serial<TSource, Off>(width, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows, rowOffsets);
+    }
+
+    // The blocked GEMM at a vector width, with the ReLU compiled in or out.
+    private static void Serial<TSource, TRelu>(int width, int m, int n, int k, float* a, int lda, in TSource source,
+        float* c, int ldc, bool accumulate, float* rowBias, Scratch scratch, PackedRows rows, int* rowOffsets)
+        where TSource : struct, IPanelSource where TRelu : struct, IFlag
+    {
         switch (width)
         {
-            case 16: Serial<Vector512<float>, V512, TSource>(false, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows, rowOffsets); break;
-            case 8: Serial<Vector256<float>, V256, TSource>(false, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows, rowOffsets); break;
-            default: Serial<Vector128<float>, V128, TSource>(false, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows, rowOffsets); break;
+            case 16: Serial<Vector512<float>, V512, TSource, TRelu>(false, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows, rowOffsets); break;
+            case 8: Serial<Vector256<float>, V256, TSource, TRelu>(false, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows, rowOffsets); break;
+            default: Serial<Vector128<float>, V128, TSource, TRelu>(false, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows, rowOffsets); break;
         }
     }
 
@@ -174,7 +187,7 @@ internal static unsafe class Sgemm
             parts = (tiles + job.TilesPerPart - 1) / job.TilesPerPart;
         }
         if (parts == 1)
-            Serial<TV, TOps, DenseSource>(transA, m, n, k, a, lda, new DenseSource(transB, b, ldb), c, ldc, accumulate, null,
+            Serial<TV, TOps, DenseSource, Off>(transA, m, n, k, a, lda, new DenseSource(transB, b, ldb), c, ldc, accumulate, null,
                 WorkerPool.ThreadScratch, new PackedRows(packedA, m, 0));
         else
             WorkerPool.Run(ref job, parts);
@@ -196,7 +209,7 @@ internal static unsafe class Sgemm
                 // Columns [start, start + width) of C and op(B).
                 var width = Math.Min(N - start, TilesPerPart * TileSize);
                 var b = TransB ? B + (long)start * Ldb : B + start;
-                Serial<TV, TOps, DenseSource>(TransA, M, width, K, A, Lda, new DenseSource(TransB, b, Ldb), C + start, Ldc, Accumulate, null,
+                Serial<TV, TOps, DenseSource, Off>(TransA, M, width, K, A, Lda, new DenseSource(TransB, b, Ldb), C + start, Ldc, Accumulate, null,
                     scratch, new PackedRows(PackedA, M, 0));
             }
             else
@@ -204,7 +217,7 @@ internal static unsafe class Sgemm
                 // Rows [start, start + height) of C and op(A).
                 var height = Math.Min(M - start, TilesPerPart * TileSize);
                 var a = TransA ? A + start : A + (long)start * Lda;
-                Serial<TV, TOps, DenseSource>(TransA, height, N, K, a, Lda, new DenseSource(TransB, B, Ldb), C + (long)start * Ldc, Ldc, Accumulate, null,
+                Serial<TV, TOps, DenseSource, Off>(TransA, height, N, K, a, Lda, new DenseSource(TransB, B, Ldb), C + (long)start * Ldc, Ldc, Accumulate, null,
                     scratch, new PackedRows(PackedA, M, start));
             }
         }
@@ -333,23 +346,23 @@ internal static unsafe class Sgemm
             data + (long)pc * ((allRows + MR - 1) / MR * MR) + (long)(firstRow + ic) * kc;
     }
 
-    /// <summary>The blocked GEMM on the calling thread, packing into <paramref name="scratch"/>.</summary>
+    /// <summary>The blocked GEMM on the calling thread, packing into <paramref name="scratch"/>; the row bias
+    /// goes in with the first depth block's store, the ReLU (when <typeparamref name="TRelu"/> is on) with the last's.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Serial<TV, TOps, TSource>(bool transA, int m, int n, int k, float* a, int lda, in TSource b,
+    private static void Serial<TV, TOps, TSource, TRelu>(bool transA, int m, int n, int k, float* a, int lda, in TSource b,
         float* c, int ldc, bool accumulate, float* rowBias, Scratch scratch, PackedRows packed, int* rowOffsets = null)
-        where TV : struct where TOps : struct, IVectorOps<TV> where TSource : struct, IPanelSource
+        where TV : struct where TOps : struct, IVectorOps<TV> where TSource : struct, IPanelSource where TRelu : struct, IFlag
     {
         var nr = 2 * TOps.Width;
         if (accumulate) rowBias = null;
         if (k <= 0)
         {
-            if (!accumulate)
-                for (var i = 0; i < m; i++)
-                {
-                    var row = new Span<float>(c + (long)i * ldc, n);
-                    if (rowBias == null) row.Clear();
-                    else row.Fill(rowBias[i]);
-                }
+            for (var i = 0; i < m; i++)
+            {
+                var row = new Span<float>(c + (long)i * ldc, n);
+                if (!accumulate) row.Fill(rowBias == null ? 0 : TRelu.Value ? Relu(rowBias[i]) : rowBias[i]);
+                else if (TRelu.Value) foreach (ref var v in row) v = Relu(v);
+            }
             return;
         }
         var packA = scratch.PackA;   // (MC, KC) as MR-row panels
@@ -364,6 +377,7 @@ internal static unsafe class Sgemm
                 b.Pack(pc, kc, jc, nc, nr, packB);
                 var add = accumulate || pc > 0;
                 var bias = pc == 0 ? rowBias : null;
+                var clamp = TRelu.Value && pc + kc == k;   // the last depth block: C holds whole sums
                 for (var ic = 0; ic < m; ic += MC)
                 {
                     var mc = Math.Min(MC, m - ic);
@@ -382,22 +396,32 @@ internal static unsafe class Sgemm
                             var tileBias = bias == null ? null : bias + ic + ir;
                             if (mh == MR && nw == nr)
                             {
-                                MicroKernel<TV, TOps>(kc, pa, pb, cp, ldc, add, tileBias);
+                                if (clamp) MicroKernel<TV, TOps, PanelRows, On>(kc, pa, new PanelRows(pb, nr), cp, ldc, add, tileBias);
+                                else MicroKernel<TV, TOps, PanelRows, Off>(kc, pa, new PanelRows(pb, nr), cp, ldc, add, tileBias);
                                 continue;
                             }
-                            MicroKernel<TV, TOps>(kc, pa, pb, tile, nr, false, null);
-                            for (var i = 0; i < mh; i++)
-                                for (var j = 0; j < nw; j++)
-                                {
-                                    var v = tile[i * nr + j];
-                                    ref var target = ref cp[(long)i * ldc + j];
-                                    target = add ? target + v : tileBias != null ? v + tileBias[i] : v;
-                                }
+                            MicroKernel<TV, TOps, PanelRows, Off>(kc, pa, new PanelRows(pb, nr), tile, nr, false, null);
+                            if (clamp) StoreEdge<On>(tile, nr, cp, ldc, mh, nw, add, tileBias);
+                            else StoreEdge<Off>(tile, nr, cp, ldc, mh, nw, add, tileBias);
                         }
                     }
                 }
             }
         }
+    }
+
+    // c (mh, nw) = (or +=) the top left of an edge tile (MR, nr) computed apart, [+ bias[i]], [max(0, ·)].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreEdge<TRelu>(float* tile, int nr, float* c, int ldc, int mh, int nw, bool add, float* bias) where TRelu : struct, IFlag
+    {
+        for (var i = 0; i < mh; i++)
+            for (var j = 0; j < nw; j++)
+            {
+                var v = tile[i * nr + j];
+                ref var target = ref c[(long)i * ldc + j];
+                v = add ? target + v : bias != null ? v + bias[i] : v;
+                target = TRelu.Value ? Relu(v) : v;
+            }
     }
 
     // packA (mc↑MR, kc): panel r holds rows [r·MR, r·MR + MR) of the block, one MR-vector per depth p;
@@ -496,22 +520,23 @@ internal static unsafe class Sgemm
     }
 
     /// <summary>
-    /// c (MR, NR) = (or +=) Σ_p a[p, :]ᵀ · b[p, :], where a is an MR-row packed panel (kc, MR) and b an
-    /// NR-column packed panel (kc, NR), NR = 2 vectors; the 16 accumulators stay in registers. When
-    /// <paramref name="bias"/> is given, row i is stored as its sum + bias[i].
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MicroKernel<TV, TOps>(int kc, float* a, float* b, float* c, int ldc, bool accumulate, float* bias)
-        where TV : struct where TOps : struct, IVectorOps<TV> =>
-        MicroKernel<TV, TOps, PanelRows>(kc, a, new PanelRows(b, 2 * TOps.Width), c, ldc, accumulate, bias);
-
-    /// <summary>
-    /// The micro-kernel over any rows of B: c (MR, NR) = (or +=) Σ_p a[p, :]ᵀ · (NR floats at b.Row(p)),
-    /// where a is an MR-row packed panel (kc, MR).
+    /// The micro-kernel over any rows of B, without the ReLU: see <see cref="MicroKernel{TV, TOps, TRows, TRelu}"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void MicroKernel<TV, TOps, TRows>(int kc, float* a, in TRows rows, float* c, int ldc, bool accumulate, float* bias)
-        where TV : struct where TOps : struct, IVectorOps<TV> where TRows : struct, IBRows
+        where TV : struct where TOps : struct, IVectorOps<TV> where TRows : struct, IBRows =>
+        MicroKernel<TV, TOps, TRows, Off>(kc, a, rows, c, ldc, accumulate, bias);
+
+    /// <summary>
+    /// c (MR, NR) = (or +=) Σ_p a[p, :]ᵀ · (NR floats at rows.Row(p)), where a is an MR-row packed panel
+    /// (kc, MR) and NR = 2 vectors (a packed NR-column panel is <see cref="PanelRows"/>); the 16
+    /// accumulators stay in registers. When <paramref name="bias"/> is given, row i is stored as its
+    /// sum + bias[i]; when <typeparamref name="TRelu"/> is on, every value is stored as max(0, ·) of what
+    /// it would be otherwise.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void MicroKernel<TV, TOps, TRows, TRelu>(int kc, float* a, in TRows rows, float* c, int ldc, bool accumulate, float* bias)
+        where TV : struct where TOps : struct, IVectorOps<TV> where TRows : struct, IBRows where TRelu : struct, IFlag
     {
         var w = TOps.Width;
         TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
@@ -530,14 +555,14 @@ internal static unsafe class Sgemm
             ai = TOps.Broadcast(a[6]); c60 = TOps.Fma(ai, b0, c60); c61 = TOps.Fma(ai, b1, c61);
             ai = TOps.Broadcast(a[7]); c70 = TOps.Fma(ai, b0, c70); c71 = TOps.Fma(ai, b1, c71);
         }
-        StoreRow<TV, TOps>(c00, c01, c, accumulate, bias, 0);
-        StoreRow<TV, TOps>(c10, c11, c + ldc, accumulate, bias, 1);
-        StoreRow<TV, TOps>(c20, c21, c + 2L * ldc, accumulate, bias, 2);
-        StoreRow<TV, TOps>(c30, c31, c + 3L * ldc, accumulate, bias, 3);
-        StoreRow<TV, TOps>(c40, c41, c + 4L * ldc, accumulate, bias, 4);
-        StoreRow<TV, TOps>(c50, c51, c + 5L * ldc, accumulate, bias, 5);
-        StoreRow<TV, TOps>(c60, c61, c + 6L * ldc, accumulate, bias, 6);
-        StoreRow<TV, TOps>(c70, c71, c + 7L * ldc, accumulate, bias, 7);
+        StoreRow<TV, TOps, TRelu>(c00, c01, c, accumulate, bias, 0);
+        StoreRow<TV, TOps, TRelu>(c10, c11, c + ldc, accumulate, bias, 1);
+        StoreRow<TV, TOps, TRelu>(c20, c21, c + 2L * ldc, accumulate, bias, 2);
+        StoreRow<TV, TOps, TRelu>(c30, c31, c + 3L * ldc, accumulate, bias, 3);
+        StoreRow<TV, TOps, TRelu>(c40, c41, c + 4L * ldc, accumulate, bias, 4);
+        StoreRow<TV, TOps, TRelu>(c50, c51, c + 5L * ldc, accumulate, bias, 5);
+        StoreRow<TV, TOps, TRelu>(c60, c61, c + 6L * ldc, accumulate, bias, 6);
+        StoreRow<TV, TOps, TRelu>(c70, c71, c + 7L * ldc, accumulate, bias, 7);
     }
 
     // A packed NR-column panel: row p at b + p·NR.
@@ -546,10 +571,10 @@ internal static unsafe class Sgemm
         public float* Row(int p) => b + p * nr;
     }
 
-    /// <summary>Row <paramref name="row"/> of a tile, two vectors: stored, added to c, or stored plus bias[row].</summary>
+    /// <summary>Row <paramref name="row"/> of a tile, two vectors: stored, added to c, or stored plus bias[row]; then max(0, ·) when <typeparamref name="TRelu"/> is on.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void StoreRow<TV, TOps>(TV v0, TV v1, float* c, bool accumulate, float* bias, int row)
-        where TV : struct where TOps : struct, IVectorOps<TV>
+    internal static void StoreRow<TV, TOps, TRelu>(TV v0, TV v1, float* c, bool accumulate, float* bias, int row)
+        where TV : struct where TOps : struct, IVectorOps<TV> where TRelu : struct, IFlag
     {
         if (accumulate)
         {
@@ -562,9 +587,20 @@ internal static unsafe class Sgemm
             v0 = TOps.Add(v0, r);
             v1 = TOps.Add(v1, r);
         }
+        if (TRelu.Value)
+        {
+            var zero = TOps.Broadcast(0);
+            v0 = TOps.Max(v0, zero);
+            v1 = TOps.Max(v1, zero);
+        }
         TOps.Store(v0, c);
         TOps.Store(v1, c + TOps.Width);
     }
+
+    /// <summary>max(0, v) as <see cref="IVectorOps{TV}.Max"/> computes each lane (IEEE 754 maximum: a NaN stays
+    /// NaN, −0 becomes +0), for the values of C stored outside the micro-kernel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Relu(float v) => MathF.Max(v, 0f);
 }
 
 /// <summary>
@@ -649,6 +685,8 @@ internal unsafe interface IVectorOps<TV> where TV : struct
     static abstract TV Fma(TV a, TV b, TV c);
     /// <summary>a + b.</summary>
     static abstract TV Add(TV a, TV b);
+    /// <summary>The lane-wise maximum of a and b as IEEE 754 defines it: a NaN in either gives NaN, and +0 is above −0.</summary>
+    static abstract TV Max(TV a, TV b);
     /// <summary>The sum of the lanes, in a fixed order.</summary>
     static abstract float Sum(TV v);
 }
@@ -661,6 +699,7 @@ internal readonly unsafe struct V512 : IVectorOps<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Broadcast(float x) => Vector512.Create(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> v) => Vector512.Sum(v);
 }
 
@@ -672,6 +711,7 @@ internal readonly unsafe struct V256 : IVectorOps<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Broadcast(float x) => Vector256.Create(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> v) => Vector256.Sum(v);
 }
 
@@ -683,5 +723,6 @@ internal readonly unsafe struct V128 : IVectorOps<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Broadcast(float x) => Vector128.Create(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Fma(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector128<float> v) => Vector128.Sum(v);
 }

@@ -113,6 +113,32 @@ public unsafe class SgemmTests
         Data.AssertClose(expected, Run(parallel: true, width: 4), what: "C with 4-float vectors");
     }
 
+    [Theory]
+    [InlineData(13, 37, 300, false)]   // two depth blocks, edge tiles along M and N
+    [InlineData(16, 64, 600, true)]    // three depth blocks, whole tiles only
+    [InlineData(9, 5, 7, true)]        // one depth block
+    [InlineData(7, 9, 0, true)]        // empty sum: C = max(0, C0)
+    [InlineData(7, 9, 0, false)]       // empty sum: C = max(0, bias)
+    public void MultiplySerial_WithReLU_ClampsTheWholeSum_AtEveryVectorWidth(int m, int n, int k, bool accumulate)
+    {
+        var a = Data.Uniform(m * k, 1);
+        var b = Data.Uniform(k * n, 2);
+        var c0 = Data.Uniform(m * n, 3);
+        var bias = Data.Uniform(m, 4);
+        var sums = Reference(m, n, k, false, false, a, b, accumulate ? c0 : null);
+        var expected = sums.Select((v, i) => Math.Max(0, accumulate ? v : v + bias[i / n])).ToArray();
+        Assert.Contains(0, expected);
+        foreach (var width in new[] { 16, 8, 4 })
+        {
+            if (width == 16 && !Vector512.IsHardwareAccelerated || width == 8 && !Vector256.IsHardwareAccelerated) continue;
+            var c = accumulate ? (float[])c0.Clone() : Data.Garbage(m * n);
+            fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+                Sgemm.MultiplySerial(width, m, n, k, pa, k, null, 0, 0, new DenseSource(false, pb, n), pc, n, accumulate,
+                    accumulate ? null : pbias, WorkerPool.ThreadScratch, relu: true);
+            Data.AssertClose(expected, c, what: $"C at width {width}");
+        }
+    }
+
     // C (M, N) = op(A) · op(B) (+ C0), in double.
     private static double[] Reference(int m, int n, int k, bool transA, bool transB, float[] a, float[] b, float[]? c0)
     {
