@@ -71,9 +71,7 @@ public static unsafe class Conv2D
             Sgemm.PackAll(false, KG<T>(), ColRows<T>(), w + (long)g * KG<T>() * ColRows<T>(), ColRows<T>(), packedW + (long)g * PackedGroup<T>());
         if (ConvShifted.Applies<T>())
         {
-            ConvShifted.Forward<T>(x, packedW, PackedGroup<T>(), b, y, n, IsLarge<T>(n));
-            // This path stores y itself; until its store applies the ReLU, a second pass does.
-            if (relu) Activations.ReLU(new ReadOnlySpan<float>(y, n * OutputSize<T>()), new Span<float>(y, n * OutputSize<T>()));
+            ConvShifted.Forward<T>(x, packedW, PackedGroup<T>(), b, y, n, IsLarge<T>(n), relu);
             return;
         }
         var width = Sgemm.WidthFor(Positions<T>());

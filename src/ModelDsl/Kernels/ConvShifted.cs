@@ -62,14 +62,15 @@ internal static unsafe class ConvShifted
         return T.PadTop <= reachH && T.PadLeft <= reachW && padBottom >= 0 && padRight >= 0 && padBottom <= reachH && padRight <= reachW;
     }
 
-    /// <summary>y (N, K, OH, OW) = x ⋆ w + b for a shape where <see cref="Applies{T}"/> holds; packedW holds w_g (KG, CF) of every
+    /// <summary>y (N, K, OH, OW) = x ⋆ w + b for a shape where <see cref="Applies{T}"/> holds, then max(0, ·) when
+    /// <paramref name="relu"/> (as y is copied out of the padded width); packedW holds w_g (KG, CF) of every
     /// group packed by Sgemm.PackAll, <paramref name="groupStride"/> floats apart.</summary>
-    public static void Forward<T>(float* x, float* packedW, int groupStride, float* b, float* y, int n, bool parallel) where T : struct, IConv2DShape
+    public static void Forward<T>(float* x, float* packedW, int groupStride, float* b, float* y, int n, bool parallel, bool relu = false) where T : struct, IConv2DShape
     {
         var plan = new Plan(
             groups: T.G, channels: T.C / T.G, h: T.H, w: T.W, filters: T.K / T.G, kh: T.KH, kw: T.KW, dh: T.DH, dw: T.DW,
             padTop: T.PadTop, padLeft: T.PadLeft, oh: T.OH, ow: T.OW);
-        Run(plan, x, packedW, groupStride, b, y, n, parallel);
+        Run(plan, x, packedW, groupStride, b, y, n, parallel, relu);
     }
 
     /// <summary>
@@ -89,7 +90,7 @@ internal static unsafe class ConvShifted
         var plan = new Plan(
             groups: T.G, channels: kg, h: T.OH, w: T.OW, filters: cg, kh: T.KH, kw: T.KW, dh: T.DH, dw: T.DW,
             padTop: reachH - T.PadTop, padLeft: reachW - T.PadLeft, oh: T.H, ow: T.W);
-        Run(plan, dy, packed, groupStride, null, dx, n, parallel);
+        Run(plan, dy, packed, groupStride, null, dx, n, parallel, relu: false);
     }
 
     /// <summary>
@@ -123,7 +124,7 @@ internal static unsafe class ConvShifted
         }
     }
 
-    private static void Run(in Plan plan, float* x, float* packedW, int groupStride, float* b, float* y, int n, bool parallel)
+    private static void Run(in Plan plan, float* x, float* packedW, int groupStride, float* b, float* y, int n, bool parallel, bool relu)
     {
         // Parts: (sample, strip of output rows), a few per thread when the work is split; strips also
         // keep one padded copy within a few hundred KiB.
@@ -143,7 +144,7 @@ internal static unsafe class ConvShifted
         var job = new Job
         {
             Plan = plan, X = x, PackedW = packedW, GroupStride = groupStride, B = b, Y = y, Offsets = offsets,
-            Strips = strips, RowsPerStrip = rowsPerStrip, PlaneRows = planeRows,
+            Strips = strips, RowsPerStrip = rowsPerStrip, PlaneRows = planeRows, Relu = relu,
             Width = Sgemm.WidthFor(rowsPerStrip * plan.Wp),
         };
         WorkerPool.Run(ref job, n * strips, parallel);
@@ -168,6 +169,7 @@ internal static unsafe class ConvShifted
         public float* X, PackedW, B, Y;
         public int* Offsets;
         public int GroupStride, Strips, RowsPerStrip, PlaneRows, Width;
+        public bool Relu;
 
         // Floats of one part's scratch: the padded strip of every channel of a group, the slack, and C
         // for one NC-wide block of padded-width positions.
@@ -259,8 +261,8 @@ internal static unsafe class ConvShifted
             new Span<float>(padded + (long)Plan.Channels * PlaneRows * Plan.Wp, Slack + Plan.Wp).Clear();
         }
 
-        // y[k, oh0 + q / Wp, q % Wp] = c[k, q − jc] for the strip's positions q in [jc, jc + nc) that are
-        // output columns (q % Wp < OW).
+        // y[k, oh0 + q / Wp, q % Wp] = c[k, q − jc] (or its max with 0) for the strip's positions q in
+        // [jc, jc + nc) that are output columns (q % Wp < OW).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private readonly void Compact(float* c, float* y, int oh0, int jc, int nc)
         {
@@ -275,7 +277,11 @@ internal static unsafe class ConvShifted
                     var ow = q - r * wp;
                     var len = Math.Min(jc + nc - q, wp - ow);
                     var valid = Math.Min(len, Plan.OW - ow);
-                    if (valid > 0) KernelMath.CopyShort(src + (q - jc), yk + (long)(oh0 + r) * Plan.OW + ow, valid);
+                    if (valid > 0)
+                    {
+                        if (Relu) ReluRun(src + (q - jc), yk + (long)(oh0 + r) * Plan.OW + ow, valid);
+                        else KernelMath.CopyShort(src + (q - jc), yk + (long)(oh0 + r) * Plan.OW + ow, valid);
+                    }
                     q += len;
                 }
             }
@@ -308,6 +314,15 @@ internal static unsafe class ConvShifted
                 KernelMath.ClearShort(row + padLeft + w, wp - padLeft - w);
             }
         }
+    }
+
+    // d[i] = max(0, s[i]) for i < n, lane by lane as Activations.ReLU (IEEE maximum: −0 becomes +0).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ReluRun(float* s, float* d, int n)
+    {
+        var i = 0;
+        for (; i <= n - 8; i += 8) Vector256.Max(Vector256.Load(s + i), Vector256<float>.Zero).Store(d + i);
+        for (; i < n; i++) d[i] = Sgemm.Relu(s[i]);
     }
 
     // Row p of a B tile: the padded input at the im2col row's offset.
