@@ -134,6 +134,13 @@ internal static unsafe class ConvShifted
         strips = Math.Max(strips, (int)Math.Min(plan.OH, (rowBytes * (plan.OH + plan.ReachH) + (512 << 10) - 1) / (512 << 10)));
         var rowsPerStrip = (plan.OH + strips - 1) / strips;
         strips = (plan.OH + rowsPerStrip - 1) / rowsPerStrip;
+        // Few parts (a batch of 1 on a small map: 7 strips of 2 rows at 14×14) leave a thread idle while
+        // the other finishes its last one: split the filters too, into blocks of whole MC-row panels.
+        var filterBlocks = 1;
+        if (parallel && n * strips < 8 * WorkerPool.Degree)
+            filterBlocks = Math.Clamp((8 * WorkerPool.Degree + n * strips - 1) / (n * strips), 1, (plan.Filters + Sgemm.MC - 1) / Sgemm.MC);
+        var filtersPerBlock = ((plan.Filters + filterBlocks - 1) / filterBlocks + Sgemm.MR - 1) / Sgemm.MR * Sgemm.MR;
+        filterBlocks = (plan.Filters + filtersPerBlock - 1) / filtersPerBlock;
         var planeRows = rowsPerStrip + plan.ReachH + 1;   // +1: the last tile's columns run into the next row
         var depth = plan.Channels * plan.KH * plan.KW;
         var offsets = WorkerPool.ThreadScratch.Offsets(depth);
@@ -145,9 +152,9 @@ internal static unsafe class ConvShifted
         {
             Plan = plan, X = x, PackedW = packedW, GroupStride = groupStride, B = b, Y = y, Offsets = offsets,
             Strips = strips, RowsPerStrip = rowsPerStrip, PlaneRows = planeRows, Relu = relu,
-            Width = Sgemm.WidthFor(rowsPerStrip * plan.Wp),
+            FilterBlocks = filterBlocks, FiltersPerBlock = filtersPerBlock, Width = Sgemm.WidthFor(rowsPerStrip * plan.Wp),
         };
-        WorkerPool.Run(ref job, n * strips, parallel);
+        WorkerPool.Run(ref job, n * strips * filterBlocks, parallel);
     }
 
     /// <summary>One correlation per group: Channels (per group) × H × W in, Filters (per group) × OH × OW out.</summary>
@@ -168,7 +175,7 @@ internal static unsafe class ConvShifted
         public Plan Plan;
         public float* X, PackedW, B, Y;
         public int* Offsets;
-        public int GroupStride, Strips, RowsPerStrip, PlaneRows, Width;
+        public int GroupStride, Strips, RowsPerStrip, PlaneRows, FilterBlocks, FiltersPerBlock, Width;
         public bool Relu;
 
         // Floats of one part's scratch: the padded strip of every channel of a group, the slack, and C
@@ -193,6 +200,10 @@ internal static unsafe class ConvShifted
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private readonly void Run<TV, TOps>(int part, Scratch scratch) where TV : struct where TOps : struct, IVectorOps<TV>
         {
+            // Part = (sample, strip of output rows, block of filters [f0, f1)).
+            var f0 = part % FilterBlocks * FiltersPerBlock;
+            var f1 = Math.Min(Plan.Filters, f0 + FiltersPerBlock);
+            part /= FilterBlocks;
             var s = part / Strips;
             var oh0 = part % Strips * RowsPerStrip;
             var rows = Math.Min(RowsPerStrip, Plan.OH - oh0);
@@ -220,9 +231,9 @@ internal static unsafe class ConvShifted
                         var off = Offsets + pc;
                         // As in Sgemm: an MC-row block of A stays in L2 while each tile of B (kc rows of
                         // 2 vectors, a few KiB of the padded input) stays in L1 for the block's MR-row tiles.
-                        for (var ic = 0; ic < Plan.Filters; ic += Sgemm.MC)
+                        for (var ic = f0; ic < f1; ic += Sgemm.MC)
                         {
-                            var mc = Math.Min(Sgemm.MC, Plan.Filters - ic);
+                            var mc = Math.Min(Sgemm.MC, f1 - ic);
                             for (var jr = 0; jr < nc; jr += nr)
                             {
                                 var xq = padded + jc + jr;
@@ -249,7 +260,7 @@ internal static unsafe class ConvShifted
                             }
                         }
                     }
-                    Compact(c, yg, oh0, jc, nc);
+                    Compact(c, yg, oh0, jc, nc, f0, f1);
                 }
             }
         }
@@ -261,13 +272,13 @@ internal static unsafe class ConvShifted
             new Span<float>(padded + (long)Plan.Channels * PlaneRows * Plan.Wp, Slack + Plan.Wp).Clear();
         }
 
-        // y[k, oh0 + q / Wp, q % Wp] = c[k, q − jc] (or its max with 0) for the strip's positions q in
-        // [jc, jc + nc) that are output columns (q % Wp < OW).
+        // y[k, oh0 + q / Wp, q % Wp] = c[k, q − jc] (or its max with 0) for filters [f0, f1) and the strip's
+        // positions q in [jc, jc + nc) that are output columns (q % Wp < OW).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private readonly void Compact(float* c, float* y, int oh0, int jc, int nc)
+        private readonly void Compact(float* c, float* y, int oh0, int jc, int nc, int f0, int f1)
         {
             var wp = Plan.Wp;
-            for (var k = 0; k < Plan.Filters; k++)
+            for (var k = f0; k < f1; k++)
             {
                 var src = c + (long)k * Sgemm.NC;
                 var yk = y + (long)k * Plan.OH * Plan.OW;

@@ -140,8 +140,29 @@ internal static unsafe class Sgemm
     /// </summary>
     public static void PackAll(bool transA, int m, int k, float* a, int lda, float* dst)
     {
-        var rows = (m + MR - 1) / MR * MR;
-        for (var pc = 0; pc < k; pc += KC) PackA(transA, a, lda, 0, m, pc, Math.Min(KC, k - pc), dst + (long)pc * rows);
+        var job = new PackAllJob { TransA = transA, M = m, K = k, A = a, Lda = lda, Dst = dst };
+        // A large matrix (a layer's weights, packed at every call) is packed by depth blocks across the
+        // threads, so a batch-1 forward does not wait on one thread copying megabytes.
+        WorkerPool.Run(ref job, (k + KC - 1) / KC, parallel: (long)m * k >= PackInParallel);
+    }
+
+    // Floats of op(A) from which PackAll splits its depth blocks across threads.
+    private const long PackInParallel = 1L << 18;
+
+    private struct PackAllJob : IParallelJob
+    {
+        public bool TransA;
+        public int M, K, Lda;
+        public float* A, Dst;
+
+        public readonly void Reserve(Scratch scratch) { }
+
+        // Part = depth block pc: its MR-row panels of every row, at pc·(M↑MR).
+        public readonly void Run(int part, Scratch scratch)
+        {
+            var pc = part * KC;
+            PackA(TransA, A, Lda, 0, M, pc, Math.Min(KC, K - pc), Dst + (long)pc * ((M + MR - 1) / MR * MR));
+        }
     }
 
     /// <summary><see cref="Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool, bool, float*)"/>

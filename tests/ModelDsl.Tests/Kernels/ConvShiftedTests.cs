@@ -3,13 +3,14 @@ using ModelDsl.Kernels;
 
 namespace ModelDsl.Tests.Kernels;
 
-// Unit-stride convolutions that run over a zero-padded copy of the input (ConvShifted: the forward and
-// the input gradient), against the double reference and against the packed implicit GEMM: asymmetric
-// padding, a rectangular kernel, dilation, groups, filter and channel counts that are not multiples of
-// the 8-row tile, more than one depth block (CF > 256), strips of output rows, more than one NC block
-// of positions, batch 1 and more, every vector width, and a first layer (one channel, no padding)
-// whose input gradient stays with col2im. The forward must give the implicit GEMM's bits
-// (the same sums in the same order); dx is summed in another order than col2im, so only close.
+// Unit-stride convolutions that run over a zero-padded copy of the input (ConvShifted: the forward, the
+// input gradient and the weight gradient's im2col rows), against the double reference and against the
+// packed implicit GEMM: asymmetric padding, a rectangular kernel, dilation, groups, filter and channel
+// counts that are not multiples of the 8-row tile, more than one depth block (CF > 256), strips of
+// output rows, more than one NC block of positions, parts that split the filters, batch 1 and more,
+// every vector width, and a first layer (one channel, no padding) whose input gradient stays with
+// col2im. The forward must give the implicit GEMM's bits (the same sums in the same order); dx is
+// summed in another order than col2im, so only close.
 public class ConvShiftedTests
 {
     public static TheoryData<string, int> Cases => new()
@@ -20,6 +21,7 @@ public class ConvShiftedTests
         { nameof(ShiftedSerialWide), 1 },
         { nameof(ShiftedSerialWide), 2 },
         { nameof(ShiftedFirstLayer), 5 },
+        { nameof(ShiftedManyFilters), 1 },
     };
 
     private interface ICheck { void Run<T>(int n) where T : struct, IConv2DShape; }
@@ -32,6 +34,7 @@ public class ConvShiftedTests
             case nameof(ShiftedDilatedGroups): check.Run<ShiftedDilatedGroups>(n); break;
             case nameof(ShiftedSerialWide): check.Run<ShiftedSerialWide>(n); break;
             case nameof(ShiftedFirstLayer): check.Run<ShiftedFirstLayer>(n); break;
+            case nameof(ShiftedManyFilters): check.Run<ShiftedManyFilters>(n); break;
             default: throw new ArgumentException(shape);
         }
     }
@@ -151,4 +154,13 @@ public struct ShiftedFirstLayer : IConv2DShape
     public static int C => 1; public static int H => 28; public static int W => 28; public static int K => 20;
     public static int KH => 5; public static int KW => 5; public static int SH => 1; public static int SW => 1;
     public static int PadTop => 0; public static int PadLeft => 0; public static int OH => 24; public static int OW => 24;
+}
+
+// Batch 1 on a 14×14 map with 200 filters: too few strips of rows to keep the threads busy, so the
+// parts split the filters too (blocks of 104 and 96).
+public struct ShiftedManyFilters : IConv2DShape
+{
+    public static int C => 16; public static int H => 14; public static int W => 14; public static int K => 200;
+    public static int KH => 3; public static int KW => 3; public static int SH => 1; public static int SW => 1;
+    public static int PadTop => 1; public static int PadLeft => 1; public static int OH => 14; public static int OW => 14;
 }
