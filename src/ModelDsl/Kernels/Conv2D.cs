@@ -349,11 +349,7 @@ public static unsafe class Conv2D
             var startColumn = startPosition - startRow * T.OW;
             for (var r = 0; r < kc; r++)
             {
-                var row = p0 + r;
-                var c = row / (T.KH * T.KW);
-                var tap = row - c * T.KH * T.KW;
-                var i = tap / T.KW;
-                var j = tap - i * T.KW;
+                var (c, i, j) = Tap<T>(p0 + r);
                 var src = x + (long)startSample * sampleSize + (long)c * plane + (startRow + i * dh) * wp + j * dw;   // at (oh, 0)
                 var d = dst + r * nr;
                 var lane = 0;
@@ -444,11 +440,7 @@ public static unsafe class Conv2D
             var startColumn = start - startRow * T.OW;
             for (var r = 0; r < kc; r++)
             {
-                var row = p0 + r;
-                var c = row / (T.KH * T.KW);
-                var tap = row - c * T.KH * T.KW;
-                var i = tap / T.KW;
-                var j = tap - i * T.KW;
+                var (c, i, j) = Tap<T>(p0 + r);
                 var (lo, hi) = ValidColumns<T>(j);
                 // x[ow·SW] is x[c, ih, ow·SW + j·DW − PadLeft] once shifted to input row ih.
                 var xc = xs + (long)c * T.H * T.W - T.PadLeft + j * T.DW;
@@ -714,6 +706,16 @@ public static unsafe class Conv2D
                 }
             }
         }
+    }
+
+    // Im2col row (c, i, j) of a group: channel c, kernel tap (i, j).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (int C, int I, int J) Tap<T>(int row) where T : struct, IConv2DShape
+    {
+        var c = row / (T.KH * T.KW);
+        var tap = row - c * T.KH * T.KW;
+        var i = tap / T.KW;
+        return (c, i, tap - i * T.KW);
     }
 
     // Output columns ow whose input column ow·SW + j·DW − PadLeft lies in [0, W): [lo, hi).
