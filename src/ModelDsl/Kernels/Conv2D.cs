@@ -15,6 +15,11 @@ namespace ModelDsl.Kernels;
 // store, once the sums are whole), so y is written once. The backward's weight-gradient GEMM puts
 // the im2col columns of several samples side by side (a depth block's worth) and reads dyᵀ straight
 // from dy.
+// Unit-stride shapes with few discarded columns run over a zero-padded copy of the input instead
+// (ConvShifted: the forward, dx where it costs no more than col2im, and dw's im2col rows read in
+// place through Sgemm's row offsets). Small maps (at most 128 positions) put many samples' positions
+// side by side in one forward GEMM (PaddedColumns or ImplicitColumns over several samples) and one
+// dcol GEMM, so the packed weights are streamed once per part, not once per sample.
 // Depthwise convolutions (CG = KG = 1) skip the GEMM: see DepthwiseConv.
 // Work is split into parts fixed by the shape, the batch and the core count, never by timing:
 // forward, one part per (sample, strip of output positions); backward, sample ranges (each with its

@@ -13,7 +13,8 @@ namespace ModelDsl.Kernels;
 // panels costs about as much as the multiply-adds when there are few filters (64 filters: 64 FMAs per
 // packed value); here the only copies are the padded input (one write per input value, not KH·KW)
 // and the output's compaction from the padded width. The price is the discarded columns, so the
-// kernel is used where they are few (Wp − OW at most a seventh of OW).
+// kernel is used where they are few (Wp − OW at most a sixth of OW). Conv2D's weight gradient reads
+// its im2col rows from the same padded copies (PadPlanes), through Sgemm's row offsets.
 //
 // The same kernel computes a unit-stride convolution's input gradient: dx is the correlation of dy,
 // padded by (KH − 1)·DH − PadTop rows on top (and so on), with the filters flipped and their input and
@@ -24,7 +25,7 @@ namespace ModelDsl.Kernels;
 // the split into parts; with the bias added in the first block's store, the forward gives the same
 // bits as the packed implicit GEMM.
 
-/// <summary>Unit-stride convolutions (forward and input gradient) over a zero-padded copy of the input.</summary>
+/// <summary>Unit-stride convolutions (forward and input gradient) over a zero-padded copy of the input, and that copy.</summary>
 internal static unsafe class ConvShifted
 {
     [ThreadStatic] private static bool t_disabled;
