@@ -130,7 +130,9 @@ public static unsafe class Conv2D
         }
         // The weight gradient over a padded copy of x: im2col row (c, i, j) of a part's channels starts at
         // offset (c − c0)·plane + i·DH·Wp + j·DW of the part's copy.
-        int* rowOffsets = null;
+        // Otherwise, where the padded copies apply, from copies of several samples side by side: sample t,
+        // position (oh, ow) at depth offset t·(part's channels)·Hp·Wp + oh·Wp + ow.
+        int* rowOffsets = null, depthOffsets = null;
         if (dw != null && ShiftedWeightGradient<T>())
         {
             rowOffsets = scratch.Offsets(channelsPerPart * T.KH * T.KW);
@@ -139,10 +141,25 @@ public static unsafe class Conv2D
                     for (var j = 0; j < T.KW; j++)
                         rowOffsets[(c * T.KH + i) * T.KW + j] = c * PaddedPlane<T>() + i * T.DH * PaddedWidth<T>() + j * T.DW;
         }
+        else if (dw != null && PaddedWeightGradient<T>())
+        {
+            int wp = PaddedColumns<T>.Wp, plane = PaddedColumns<T>.Plane, rowCount = channelsPerPart * T.KH * T.KW;
+            rowOffsets = scratch.Offsets(rowCount + SamplesPerDwProduct<T>() * Positions<T>());
+            depthOffsets = rowOffsets + rowCount;
+            for (var c = 0; c < channelsPerPart; c++)
+                for (var i = 0; i < T.KH; i++)
+                    for (var j = 0; j < T.KW; j++)
+                        rowOffsets[(c * T.KH + i) * T.KW + j] = c * plane + i * T.DH * wp + j * T.DW;
+            for (var t = 0; t < SamplesPerDwProduct<T>(); t++)
+                for (var oh = 0; oh < T.OH; oh++)
+                    for (var ow = 0; ow < T.OW; ow++)
+                        depthOffsets[t * Positions<T>() + oh * T.OW + ow] = t * channelsPerPart * plane + oh * wp + ow;
+        }
         var job = new BackwardJob<T>
         {
             X = x, Wt = packedWt, DY = dy, DX = dx, DwT = dwT, Parts = parts, N = n, ChannelsPerPart = channelsPerPart,
-            DcolWidth = Sgemm.WidthFor(SamplesPerDx<T>() * Positions<T>()), DwWidth = Sgemm.WidthFor(KG<T>()), RowOffsets = rowOffsets,
+            DcolWidth = Sgemm.WidthFor(SamplesPerDx<T>() * Positions<T>()), DwWidth = Sgemm.WidthFor(KG<T>()),
+            RowOffsets = rowOffsets, DepthOffsets = depthOffsets,
         };
         WorkerPool.Run(ref job, parts, parallel: IsLarge<T>(n));
         if (dw != null) AddTransposed<T>(dw, dwT, buffers);
@@ -220,6 +237,11 @@ public static unsafe class Conv2D
     // planes of OH + reach rows of Wp = OW + reach floats), with dy spread to the padded width (zeros in
     // the discarded columns), where the forward does: dwᵀ (rows, KG) += col (rows, OH·Wp) · dyᵀ.
     private static bool ShiftedWeightGradient<T>() where T : struct, IConv2DShape => ConvShifted.Applies<T>() && !DwByDots<T>();
+
+    // Elsewhere the weight gradient's im2col rows are still read in place, from padded copies of the
+    // samples of one product (PaddedColumns' layout), where the shape allows those copies.
+    private static bool PaddedWeightGradient<T>() where T : struct, IConv2DShape =>
+        !ConvShifted.Disabled && PaddedColumns<T>.Applies && !DwByDots<T>() && !ShiftedWeightGradient<T>();
     private static int PaddedWidth<T>() where T : struct, IConv2DShape => T.OW + (T.KW - 1) * T.DW;
     private static int PaddedPlane<T>() where T : struct, IConv2DShape => (T.OH + (T.KH - 1) * T.DH) * PaddedWidth<T>();
 
@@ -528,12 +550,16 @@ public static unsafe class Conv2D
         // wᵀ_g (CF, KG) packed per group (null without dx); dx (N, C, H, W) or null; dwT (parts or 1, G, CF, KG) or null
         public float* X, Wt, DY, DX, DwT;
         public int* RowOffsets;   // the padded copy's im2col rows when the weight gradient reads them in place, else null
+        public int* DepthOffsets; // with RowOffsets: the positions of several samples' padded copies (null: one copy, over the padded width)
         public int N, Parts, ChannelsPerPart, DcolWidth, DwWidth;
 
         // col (rows, S·P) for the weight gradient, then dcol (rows, P).
         private readonly long BufferSize => RowOffsets != null
-            ? Math.Max(PaddedSize, (long)ChannelsPerPart * T.KH * T.KW * SamplesPerDx<T>() * Positions<T>())
+            ? Math.Max(DepthOffsets != null ? SamplesPaddedSize : PaddedSize, (long)ChannelsPerPart * T.KH * T.KW * SamplesPerDx<T>() * Positions<T>())
             : (long)ChannelsPerPart * T.KH * T.KW * (SamplesPerDwProduct<T>() + SamplesPerDx<T>()) * Positions<T>();
+
+        // Padded copies of a product's samples, the part's channels of each.
+        private readonly long SamplesPaddedSize => (long)SamplesPerDwProduct<T>() * ChannelsPerPart * PaddedColumns<T>.Plane;
 
         // The padded copy of a part's channels (and a row of slack: the last row's taps reach past the
         // plane), then dy_g spread to the padded width.
@@ -562,7 +588,22 @@ public static unsafe class Conv2D
                 if (dwT != null)
                 {
                     var dwTg = dwT + ((long)g * ColRows<T>() + r0) * KG<T>();   // rows [r0, r0 + rows) of dwᵀ_g (CF, KG)
-                    if (RowOffsets != null)
+                    if (DepthOffsets != null)
+                    {
+                        for (var s = first; s < end; s += samples)
+                        {
+                            var count = Math.Min(samples, end - s);
+                            for (var t = 0; t < count; t++)
+                                ConvShifted.PadPlanes(GroupInput<T>(X + (long)(s + t) * InputSize<T>(), g) + (long)c0 * T.H * T.W, c1 - c0, T.H, T.W,
+                                    T.PadTop, T.PadLeft, PaddedColumns<T>.Wp, 0, PaddedColumns<T>.Hp, int.MaxValue,
+                                    buffer + (long)t * ChannelsPerPart * PaddedColumns<T>.Plane);
+                            // dwᵀ (rows, KG) (+)= col (rows, S·P) · dyᵀ (S·P, KG), col read from the copies
+                            Sgemm.MultiplySerial(DwWidth, rows, KG<T>(), count * Positions<T>(), buffer, 0, null, 0, 0,
+                                new TransposedOutputs<T>(dyg + (long)s * OutputSize<T>()), dwTg, KG<T>(), accumulate: s > first, rowBias: null, scratch,
+                                new OffsetRows(RowOffsets, DepthOffsets));
+                        }
+                    }
+                    else if (RowOffsets != null)
                     {
                         int wp = PaddedWidth<T>(), depth = T.OH * wp;
                         var padded = buffer;
@@ -574,7 +615,7 @@ public static unsafe class Conv2D
                             ConvShifted.PadPlanes(xs, c1 - c0, T.H, T.W, T.PadTop, T.PadLeft, wp, 0, T.OH + (T.KH - 1) * T.DH, int.MaxValue, padded);
                             ConvShifted.PadPlanes(dyg + (long)s * OutputSize<T>(), KG<T>(), T.OH, T.OW, 0, 0, wp, 0, T.OH, int.MaxValue, spread);
                             Sgemm.MultiplySerial(DwWidth, rows, KG<T>(), depth, padded, 0, null, 0, 0, new DenseSource(true, spread, depth),
-                                dwTg, KG<T>(), accumulate: s > first, rowBias: null, scratch, RowOffsets);
+                                dwTg, KG<T>(), accumulate: s > first, rowBias: null, scratch, new OffsetRows(RowOffsets));
                         }
                     }
                     else

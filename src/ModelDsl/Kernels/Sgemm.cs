@@ -103,31 +103,31 @@ internal static unsafe class Sgemm
     /// max(0, ·) (a NaN stays NaN) by the last depth block's tile store, so C = max(0, bias + A · op(B))
     /// (or max(0, C + A · op(B))) with the sums rounded exactly as without it.
     /// <paramref name="width"/> is the floats per vector (16, 8 or 4), read by <see cref="WidthFor"/>
-    /// on the thread that split the work. When <paramref name="rowOffsets"/> is given, A's row i starts
-    /// at a + rowOffsets[i] instead (lda unused): the rows of a convolution's im2col matrix read in
-    /// place from a padded input.
+    /// on the thread that split the work. When <paramref name="offsets"/> holds a table, A[i, p] is
+    /// a[rows[i] + p] (or a[rows[i] + depths[p]] with a depth table) instead (lda unused): the rows of a
+    /// convolution's im2col matrix read in place from padded copies of its input.
     /// </summary>
     public static void MultiplySerial<TSource>(int width, int m, int n, int k, float* a, int lda,
         float* packedA, int packedRows, int firstRow, in TSource source,
-        float* c, int ldc, bool accumulate, float* rowBias, Scratch scratch, int* rowOffsets = null, bool relu = false)
+        float* c, int ldc, bool accumulate, float* rowBias, Scratch scratch, OffsetRows offsets = default, bool relu = false)
         where TSource : struct, IPanelSource
     {
         if (m <= 0 || n <= 0) return;
         var rows = new PackedRows(packedA, packedRows, firstRow);
-        if (relu) Serial<TSource, On>(width, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows, rowOffsets);
-        else Serial<TSource, Off>(width, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows, rowOffsets);
+        if (relu) Serial<TSource, On>(width, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows, offsets);
+        else Serial<TSource, Off>(width, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows, offsets);
     }
 
     // The blocked GEMM at a vector width, with the ReLU compiled in or out.
     private static void Serial<TSource, TRelu>(int width, int m, int n, int k, float* a, int lda, in TSource source,
-        float* c, int ldc, bool accumulate, float* rowBias, Scratch scratch, PackedRows rows, int* rowOffsets)
+        float* c, int ldc, bool accumulate, float* rowBias, Scratch scratch, PackedRows rows, OffsetRows offsets)
         where TSource : struct, IPanelSource where TRelu : struct, IFlag
     {
         switch (width)
         {
-            case 16: Serial<Vector512<float>, V512, TSource, TRelu>(false, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows, rowOffsets); break;
-            case 8: Serial<Vector256<float>, V256, TSource, TRelu>(false, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows, rowOffsets); break;
-            default: Serial<Vector128<float>, V128, TSource, TRelu>(false, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows, rowOffsets); break;
+            case 16: Serial<Vector512<float>, V512, TSource, TRelu>(false, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows, offsets); break;
+            case 8: Serial<Vector256<float>, V256, TSource, TRelu>(false, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows, offsets); break;
+            default: Serial<Vector128<float>, V128, TSource, TRelu>(false, m, n, k, a, lda, source, c, ldc, accumulate, rowBias, scratch, rows, offsets); break;
         }
     }
 
@@ -371,7 +371,7 @@ internal static unsafe class Sgemm
     /// goes in with the first depth block's store, the ReLU (when <typeparamref name="TRelu"/> is on) with the last's.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Serial<TV, TOps, TSource, TRelu>(bool transA, int m, int n, int k, float* a, int lda, in TSource b,
-        float* c, int ldc, bool accumulate, float* rowBias, Scratch scratch, PackedRows packed, int* rowOffsets = null)
+        float* c, int ldc, bool accumulate, float* rowBias, Scratch scratch, PackedRows packed, OffsetRows offsets = default)
         where TV : struct where TOps : struct, IVectorOps<TV> where TSource : struct, IPanelSource where TRelu : struct, IFlag
     {
         var nr = 2 * TOps.Width;
@@ -404,7 +404,7 @@ internal static unsafe class Sgemm
                     var mc = Math.Min(MC, m - ic);
                     var blockA = packA;   // (mc↑MR, kc) as MR-row panels
                     if (packed.Data != null) blockA = packed.Block(ic, pc, kc);
-                    else PackA(transA, a, lda, ic, mc, pc, kc, packA, rowOffsets);
+                    else PackA(transA, a, lda, ic, mc, pc, kc, packA, offsets);
                     for (var jr = 0; jr < nc; jr += nr)
                     {
                         var nw = Math.Min(nr, nc - jr);
@@ -446,13 +446,13 @@ internal static unsafe class Sgemm
     }
 
     // packA (mc↑MR, kc): panel r holds rows [r·MR, r·MR + MR) of the block, one MR-vector per depth p;
-    // rows past mc are zeros. With rowOffsets (untransposed only), row i is at a + rowOffsets[i].
+    // rows past mc are zeros. With offset tables (untransposed only), A[i, p] is read as OffsetRows says.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackA(bool trans, float* a, int lda, int i0, int mc, int p0, int kc, float* dst, int* rowOffsets = null)
+    private static void PackA(bool trans, float* a, int lda, int i0, int mc, int p0, int kc, float* dst, OffsetRows offsets = default)
     {
-        if (rowOffsets != null)
+        if (offsets.Rows != null)
         {
-            PackOffsetRows(a, rowOffsets + i0, mc, p0, kc, dst);
+            PackOffsetRows(a, offsets.Rows + i0, offsets.Depths, mc, p0, kc, dst);
             return;
         }
         for (var ir = 0; ir < mc; ir += MR, dst += MR * kc)
@@ -487,28 +487,30 @@ internal static unsafe class Sgemm
         }
     }
 
-    // PackA's untransposed layout for rows at a + offset[i], i < mc: eight depths of a full panel at a
-    // time as 8×8 transposes in registers.
+    // PackA's untransposed layout for A[i, p] = a[offset[i] + depth(p)], i < mc, where depth(p) is p, or
+    // depths[p] with a depth table: eight depths of a full panel at a time as 8×8 transposes in registers
+    // wherever those depths are eight consecutive floats, the rest one by one.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackOffsetRows(float* a, int* offset, int mc, int p0, int kc, float* dst)
+    private static void PackOffsetRows(float* a, int* offset, int* depths, int mc, int p0, int kc, float* dst)
     {
         for (var ir = 0; ir < mc; ir += MR, dst += MR * kc)
         {
             var rows = Math.Min(MR, mc - ir);
             var o = offset + ir;
-            var start = 0;
-            if (rows == MR && Avx.IsSupported)
+            for (var p = 0; p < kc;)
             {
-                float* s0 = a + o[0] + p0, s1 = a + o[1] + p0, s2 = a + o[2] + p0, s3 = a + o[3] + p0;
-                float* s4 = a + o[4] + p0, s5 = a + o[5] + p0, s6 = a + o[6] + p0, s7 = a + o[7] + p0;
-                for (; start <= kc - 8; start += 8)
-                    Transpose8x8(s0 + start, s1 + start, s2 + start, s3 + start, s4 + start, s5 + start, s6 + start, s7 + start, dst + start * MR, MR);
-            }
-            for (var p = start; p < kc; p++)
-            {
+                var at = depths == null ? p0 + p : depths[p0 + p];
+                if (rows == MR && Avx.IsSupported && p + 8 <= kc && (depths == null || depths[p0 + p + 7] == at + 7))
+                {
+                    Transpose8x8(a + o[0] + at, a + o[1] + at, a + o[2] + at, a + o[3] + at,
+                        a + o[4] + at, a + o[5] + at, a + o[6] + at, a + o[7] + at, dst + p * MR, MR);
+                    p += 8;
+                    continue;
+                }
                 var d = dst + p * MR;
-                for (var i = 0; i < rows; i++) d[i] = a[o[i] + p0 + p];
+                for (var i = 0; i < rows; i++) d[i] = a[o[i] + at];
                 for (var i = rows; i < MR; i++) d[i] = 0;
+                p++;
             }
         }
     }
@@ -683,6 +685,17 @@ internal readonly unsafe struct DenseSource(bool trans, float* b, int ldb) : IPa
         KernelMath.CopyShort(src, d, cols);
         KernelMath.ClearShort(d + cols, nr - cols);
     }
+}
+
+/// <summary>
+/// A GEMM's A read in place through offset tables: A[i, p] = a[Rows[i] + p], or a[Rows[i] + Depths[p]]
+/// when there is a depth table (a convolution's im2col rows over padded copies of several samples,
+/// whose positions jump at each output row). Default: no tables, A is a plain matrix.
+/// </summary>
+internal readonly unsafe struct OffsetRows(int* rows, int* depths = null)
+{
+    public int* Rows => rows;
+    public int* Depths => depths;
 }
 
 /// <summary>Where the micro-kernel finds row p of its B tile (NR contiguous floats).</summary>

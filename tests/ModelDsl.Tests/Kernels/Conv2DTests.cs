@@ -18,6 +18,7 @@ public class Conv2DTests
         { nameof(ConvPointwise), 7 },
         { nameof(ConvLeNet2), 7 },
         { nameof(ConvWide), 3 },
+        { nameof(ConvWide), 1 },   // one sample: the backward splits the input channels (24 and 16) across parts
     };
 
     private static void Dispatch(string shape, IConvCheck check, int n)
