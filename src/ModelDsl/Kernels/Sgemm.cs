@@ -488,7 +488,8 @@ internal static unsafe class Sgemm
     }
 
     // PackA's untransposed layout for A[i, p] = a[offset[i] + depth(p)], i < mc, where depth(p) is p, or
-    // depths[p] with a depth table: eight depths of a full panel at a time as 8×8 transposes in registers
+    // depths[p] with a depth table (strictly increasing, so eight entries whose first and last are seven
+    // apart are consecutive): eight depths of a full panel at a time as 8×8 transposes in registers
     // wherever those depths are eight consecutive floats, the rest one by one.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackOffsetRows(float* a, int* offset, int* depths, int mc, int p0, int kc, float* dst)
@@ -497,7 +498,16 @@ internal static unsafe class Sgemm
         {
             var rows = Math.Min(MR, mc - ir);
             var o = offset + ir;
-            for (var p = 0; p < kc;)
+            var p = 0;
+            if (depths == null && rows == MR && Avx.IsSupported)
+            {
+                // Every depth run is contiguous: one transpose per eight depths, no table to check.
+                float* s0 = a + o[0] + p0, s1 = a + o[1] + p0, s2 = a + o[2] + p0, s3 = a + o[3] + p0;
+                float* s4 = a + o[4] + p0, s5 = a + o[5] + p0, s6 = a + o[6] + p0, s7 = a + o[7] + p0;
+                for (; p <= kc - 8; p += 8)
+                    Transpose8x8(s0 + p, s1 + p, s2 + p, s3 + p, s4 + p, s5 + p, s6 + p, s7 + p, dst + p * MR, MR);
+            }
+            while (p < kc)
             {
                 var at = depths == null ? p0 + p : depths[p0 + p];
                 if (rows == MR && Avx.IsSupported && p + 8 <= kc && (depths == null || depths[p0 + p + 7] == at + 7))
@@ -689,8 +699,8 @@ internal readonly unsafe struct DenseSource(bool trans, float* b, int ldb) : IPa
 
 /// <summary>
 /// A GEMM's A read in place through offset tables: A[i, p] = a[Rows[i] + p], or a[Rows[i] + Depths[p]]
-/// when there is a depth table (a convolution's im2col rows over padded copies of several samples,
-/// whose positions jump at each output row). Default: no tables, A is a plain matrix.
+/// when there is a depth table, strictly increasing (a convolution's im2col rows over padded copies of
+/// several samples, whose positions jump at each output row). Default: no tables, A is a plain matrix.
 /// </summary>
 internal readonly unsafe struct OffsetRows(int* rows, int* depths = null)
 {
