@@ -24,6 +24,11 @@ public abstract class Model
     private int _lastBatch;
     private bool _lastWasTraining;
     private Rng _rng;
+    // During an inference forward, the caller's input, pinned and read in place as slot 0; else null.
+    private unsafe float* _input;
+    // Whether an inference forward may read its input in place: slot 0 is no layer's output and not the
+    // model's output (a view of the input must outlive the call). Computed on first use.
+    private bool? _readsInputInPlace;
 
     /// <summary>Creates the buffers for <paramref name="layout"/> and initializes the parameters from <paramref name="seed"/>.</summary>
     protected Model(ModelLayout layout, int seed)
@@ -272,8 +277,14 @@ public abstract class Model
                 (input.Length % InputShape.Size == 0 ? $" (that is N = {input.Length / InputShape.Size})." : "."),
                 nameof(input));
         EnsureCapacity(batch);
-        input.CopyTo(_slots[0]);
-        ForwardCore(batch, training);
+        _readsInputInPlace ??= Layout.OutputSlot != 0 && !Layout.LayerSlots.Contains(0);
+        if (training || !_readsInputInPlace.Value)
+        {
+            input.CopyTo(_slots[0]);
+            ForwardCore(batch, training);
+        }
+        else
+            ForwardInPlace(input, batch);
         _lastBatch = batch;
         _lastWasTraining = training;
         return Output;
@@ -331,9 +342,22 @@ public abstract class Model
     /// <summary>The layer arithmetic of backward, generated: starts from the output's <see cref="GradientSlot(int, int)"/> and runs the layers in reverse.</summary>
     protected abstract void BackwardCore(int n);
 
+    // An inference forward reads the caller's input where it lies (no copy of the batch into slot 0:
+    // 6.4 MB for 8 maps of 64×56×56); nothing writes slot 0 and nothing reads it after the call.
+    private unsafe void ForwardInPlace(ReadOnlySpan<float> input, int batch)
+    {
+        fixed (float* p = input)
+        {
+            _input = p;
+            try { ForwardCore(batch, training: false); }
+            finally { _input = null; }
+        }
+    }
+
     /// <summary>Slot <paramref name="slot"/> for <paramref name="n"/> samples.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected Span<float> Slot(int slot, int n) => _slots[slot].AsSpan(0, Layout.Slots[slot] * n);
+    protected unsafe Span<float> Slot(int slot, int n) =>
+        slot == 0 && _input != null ? new Span<float>(_input, Layout.Slots[0] * n) : _slots[slot].AsSpan(0, Layout.Slots[slot] * n);
 
     /// <summary>Int slot <paramref name="slot"/> for <paramref name="n"/> samples.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

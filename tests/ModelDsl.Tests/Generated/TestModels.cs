@@ -201,3 +201,11 @@ public partial class ProjectedBlockNet
 {
     [ProjectedBlock] public partial Layer Block { get; }
 }
+
+/// <summary>A flatten straight on the input, then a dense layer: the flatten's output is a view of the input slot.</summary>
+[Model(Input = [2, 3, 3])]
+public partial class FlattenFirst
+{
+    [Flatten]  public partial Layer Flat { get; }
+    [Dense(4)] public partial Layer Out { get; }
+}
