@@ -27,13 +27,14 @@ public abstract class Model
     // During an inference forward, the caller's input, pinned and read in place as slot 0; else null.
     private unsafe float* _input;
     // Whether an inference forward may read its input in place: slot 0 is no layer's output and not the
-    // model's output (a view of the input must outlive the call). Computed on first use.
-    private bool? _readsInputInPlace;
+    // model's output (a view of the input must outlive the call).
+    private readonly bool _readsInputInPlace;
 
     /// <summary>Creates the buffers for <paramref name="layout"/> and initializes the parameters from <paramref name="seed"/>.</summary>
     protected Model(ModelLayout layout, int seed)
     {
         Layout = layout ?? throw new ArgumentNullException(nameof(layout));
+        _readsInputInPlace = layout.OutputSlot != 0 && !layout.LayerSlots.Contains(0);
         ParameterArray = new float[layout.ParameterCount];
         GradientArray = new float[layout.ParameterCount];
         BufferArray = new float[layout.BufferCount];
@@ -277,8 +278,7 @@ public abstract class Model
                 (input.Length % InputShape.Size == 0 ? $" (that is N = {input.Length / InputShape.Size})." : "."),
                 nameof(input));
         EnsureCapacity(batch);
-        _readsInputInPlace ??= Layout.OutputSlot != 0 && !Layout.LayerSlots.Contains(0);
-        if (training || !_readsInputInPlace.Value)
+        if (training || !_readsInputInPlace)
         {
             input.CopyTo(_slots[0]);
             ForwardCore(batch, training);

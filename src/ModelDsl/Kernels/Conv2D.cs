@@ -136,20 +136,14 @@ public static unsafe class Conv2D
         if (dw != null && ShiftedWeightGradient<T>())
         {
             rowOffsets = scratch.Offsets(channelsPerPart * T.KH * T.KW);
-            for (var c = 0; c < channelsPerPart; c++)
-                for (var i = 0; i < T.KH; i++)
-                    for (var j = 0; j < T.KW; j++)
-                        rowOffsets[(c * T.KH + i) * T.KW + j] = c * PaddedPlane<T>() + i * T.DH * PaddedWidth<T>() + j * T.DW;
+            ConvShifted.RowOffsets(rowOffsets, channelsPerPart, T.KH, T.KW, T.DH, T.DW, PaddedColumns<T>.Plane, PaddedColumns<T>.Wp);
         }
         else if (dw != null && PaddedWeightGradient<T>())
         {
             int wp = PaddedColumns<T>.Wp, plane = PaddedColumns<T>.Plane, rowCount = channelsPerPart * T.KH * T.KW;
             rowOffsets = scratch.Offsets(rowCount + SamplesPerDwProduct<T>() * Positions<T>());
             depthOffsets = rowOffsets + rowCount;
-            for (var c = 0; c < channelsPerPart; c++)
-                for (var i = 0; i < T.KH; i++)
-                    for (var j = 0; j < T.KW; j++)
-                        rowOffsets[(c * T.KH + i) * T.KW + j] = c * plane + i * T.DH * wp + j * T.DW;
+            ConvShifted.RowOffsets(rowOffsets, channelsPerPart, T.KH, T.KW, T.DH, T.DW, plane, wp);
             for (var t = 0; t < SamplesPerDwProduct<T>(); t++)
                 for (var oh = 0; oh < T.OH; oh++)
                     for (var ow = 0; ow < T.OW; ow++)
@@ -242,8 +236,6 @@ public static unsafe class Conv2D
     // samples of one product (PaddedColumns' layout), where the shape allows those copies.
     private static bool PaddedWeightGradient<T>() where T : struct, IConv2DShape =>
         !ConvShifted.Disabled && PaddedColumns<T>.Applies && !DwByDots<T>() && !ShiftedWeightGradient<T>();
-    private static int PaddedWidth<T>() where T : struct, IConv2DShape => T.OW + (T.KW - 1) * T.DW;
-    private static int PaddedPlane<T>() where T : struct, IConv2DShape => (T.OH + (T.KH - 1) * T.DH) * PaddedWidth<T>();
 
     // Samples per input-gradient GEMM: on small maps the dcol columns of several samples side by side (as
     // the batched forward), within about 4 MiB of dcol; pointwise kernels write dx directly, one sample each.
@@ -563,7 +555,7 @@ public static unsafe class Conv2D
 
         // The padded copy of a part's channels (and a row of slack: the last row's taps reach past the
         // plane), then dy_g spread to the padded width.
-        private readonly long PaddedSize => (long)(ChannelsPerPart * PaddedPlane<T>() + PaddedWidth<T>()) + (long)KG<T>() * T.OH * PaddedWidth<T>();
+        private readonly long PaddedSize => (long)(ChannelsPerPart * PaddedColumns<T>.Plane + PaddedColumns<T>.Wp) + (long)KG<T>() * T.OH * PaddedColumns<T>.Wp;
 
         public readonly void Reserve(Scratch scratch) => scratch.Col(checked((int)BufferSize));
 
@@ -605,10 +597,10 @@ public static unsafe class Conv2D
                     }
                     else if (RowOffsets != null)
                     {
-                        int wp = PaddedWidth<T>(), depth = T.OH * wp;
+                        int wp = PaddedColumns<T>.Wp, depth = T.OH * wp;
                         var padded = buffer;
-                        var spread = buffer + (long)(c1 - c0) * PaddedPlane<T>() + wp;   // dy_g (KG, OH·Wp)
-                        new Span<float>(padded + (long)(c1 - c0) * PaddedPlane<T>(), wp).Clear();
+                        var spread = buffer + (long)(c1 - c0) * PaddedColumns<T>.Plane + wp;   // dy_g (KG, OH·Wp)
+                        new Span<float>(padded + (long)(c1 - c0) * PaddedColumns<T>.Plane, wp).Clear();
                         for (var s = first; s < end; s++)
                         {
                             var xs = GroupInput<T>(X + (long)s * InputSize<T>(), g) + (long)c0 * T.H * T.W;

@@ -145,10 +145,7 @@ internal static unsafe class ConvShifted
         var planeRows = rowsPerStrip + plan.ReachH + 1;   // +1: the last tile's columns run into the next row
         var depth = plan.Channels * plan.KH * plan.KW;
         var offsets = WorkerPool.ThreadScratch.Offsets(depth);
-        for (var c = 0; c < plan.Channels; c++)
-            for (var i = 0; i < plan.KH; i++)
-                for (var j = 0; j < plan.KW; j++)
-                    offsets[(c * plan.KH + i) * plan.KW + j] = (c * planeRows + i * plan.DH) * plan.Wp + j * plan.DW;
+        RowOffsets(offsets, plan.Channels, plan.KH, plan.KW, plan.DH, plan.DW, planeRows * plan.Wp, plan.Wp);
         var job = new Job
         {
             Plan = plan, X = x, PackedW = packedW, GroupStride = groupStride, B = b, Y = y, Offsets = offsets,
@@ -298,6 +295,18 @@ internal static unsafe class ConvShifted
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// offsets[(c·KH + i)·KW + j] = c·plane + i·DH·Wp + j·DW for c &lt; channels: where im2col row (c, i, j)
+    /// starts in padded copies of planes of <paramref name="plane"/> floats, <paramref name="wp"/> wide.
+    /// </summary>
+    public static void RowOffsets(int* offsets, int channels, int kh, int kw, int dh, int dw, int plane, int wp)
+    {
+        for (var c = 0; c < channels; c++)
+            for (var i = 0; i < kh; i++)
+                for (var j = 0; j < kw; j++)
+                    offsets[(c * kh + i) * kw + j] = c * plane + i * dh * wp + j * dw;
     }
 
     /// <summary>
