@@ -147,13 +147,18 @@ public class TrainerTests
         for (var i = 0; i < indices.Length; i++) indices[i] = (i * 5) % data.Count;
         for (var i = 0; i < 3; i++) trainer.TrainBatch(data, indices);
 
-        // Per thread, so that tests running in parallel do not count.
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        // Per thread, so that tests running in parallel do not count. The fewest over several rounds: the runtime
+        // may allocate on this thread once while it recompiles a hot method; a per-batch allocation shows in every round.
+        var fewest = long.MaxValue;
         var loss = 0.0;
-        for (var i = 0; i < 50; i++) loss += trainer.TrainBatch(data, indices).Loss;
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        for (var round = 0; round < 4; round++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 25; i++) loss += trainer.TrainBatch(data, indices).Loss;
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
 
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, fewest);
         Assert.True(double.IsFinite(loss));
     }
 
