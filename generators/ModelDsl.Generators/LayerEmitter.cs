@@ -262,7 +262,7 @@ namespace ModelDsl.Generators
                     break;
                 case LayerKind.Flatten:
                 case LayerKind.Identity:
-                    Gradient(0, optional: false, dx => $"dy.CopyTo({dx});", accumulateDirectly: true);
+                    Gradient(0, optional: false, dx => $"{K}Merge.Copy(dy, {dx});", accumulateDirectly: true);
                     break;
                 case LayerKind.BatchNorm:
                     Gradient(0, optional: false, dx => $"{K}BatchNorm.Backward({In()}, {W}, {Saved}, {Saved2}, dy, {dx}, {DW}, {DB}, n, {Num.I(X.C)}, {Positions});", paramsOnly: true);
@@ -278,7 +278,7 @@ namespace ModelDsl.Generators
                     Gradient(0, optional: false, dx => $"{K}LocalResponseNorm.Backward({In()}, {Saved}, dy, {dx}, n, {Num.I(X.C)}, {Positions}, {Num.I(_spec.Units)}, {Num.F(_spec.Alpha)}, {Num.F(_spec.Beta)});");
                     break;
                 case LayerKind.Add:
-                    for (var i = 0; i < _step.Targets.Length; i++) Gradient(i, optional: false, dx => $"dy.CopyTo({dx});", accumulateDirectly: true);
+                    for (var i = 0; i < _step.Targets.Length; i++) Gradient(i, optional: false, dx => $"{K}Merge.Copy(dy, {dx});", accumulateDirectly: true);
                     break;
                 case LayerKind.Concat:
                 {

@@ -240,7 +240,7 @@ public abstract class Model
     }
 
     /// <summary>Sets every gradient to zero (backward accumulates).</summary>
-    public void ZeroGrad() => GradientArray.AsSpan().Clear();
+    public void ZeroGrad() => Kernels.KernelMath.Clear(GradientArray);
 
     /// <summary>Grows the saved-value buffers to hold <paramref name="batch"/> samples (they never shrink).</summary>
     public void EnsureCapacity(int batch)

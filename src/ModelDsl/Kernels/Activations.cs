@@ -5,7 +5,8 @@ using System.Runtime.Intrinsics;
 namespace ModelDsl.Kernels;
 
 // Element-wise loops run over Vector256 blocks, then a scalar tail. Each block is read completely
-// before it is written, so x and y (or dy and dx) may be the same span.
+// before it is written, so x and y (or dy and dx) may be the same span. Large tensors are split
+// across the worker pool (ParallelRanges), which changes no result: every element is computed alone.
 
 /// <summary>
 /// Element-wise activations. Forward maps x → y; backward maps dy → dx = dy · f′ written from the
@@ -134,33 +135,42 @@ internal static class Elementwise
         Zip<UnparameterizedBinary<TOp>>(y, dy, dx, 0f);
 
     /// <summary>y[i] = f(x[i], p); x and y may be the same span.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Map<TOp>(ReadOnlySpan<float> x, Span<float> y, float p) where TOp : struct, IParameterizedUnaryOp
+    public static unsafe void Map<TOp>(ReadOnlySpan<float> x, Span<float> y, float p) where TOp : struct, IParameterizedUnaryOp
     {
         KernelMath.Require(y.Length, x.Length, nameof(y));
-        ref var xs = ref MemoryMarshal.GetReference(x);
-        ref var ys = ref MemoryMarshal.GetReference(y);
-        var pv = Vector256.Create(p);
-        var i = 0;
-        for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-            TOp.Apply(Vector256.LoadUnsafe(ref xs, (nuint)i), pv).StoreUnsafe(ref ys, (nuint)i);
-        for (; i < x.Length; i++) y[i] = TOp.Apply(x[i], p);
+        fixed (float* px = x, py = y)
+            ParallelRanges.Run(new ZipKernel<FirstOnly<TOp>>(px, px, py, x.Length, p), Blocks(x.Length), 2L * x.Length);
     }
 
     /// <summary>dx[i] = f(y[i], dy[i], p); dy and dx may be the same span.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Zip<TOp>(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, float p) where TOp : struct, IParameterizedBinaryOp
+    public static unsafe void Zip<TOp>(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, float p) where TOp : struct, IParameterizedBinaryOp
     {
         KernelMath.Require(dy.Length, y.Length, nameof(dy));
         KernelMath.Require(dx.Length, y.Length, nameof(dx));
-        ref var ys = ref MemoryMarshal.GetReference(y);
-        ref var gs = ref MemoryMarshal.GetReference(dy);
-        ref var ds = ref MemoryMarshal.GetReference(dx);
-        var pv = Vector256.Create(p);
-        var i = 0;
-        for (; i <= y.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-            TOp.Apply(Vector256.LoadUnsafe(ref ys, (nuint)i), Vector256.LoadUnsafe(ref gs, (nuint)i), pv).StoreUnsafe(ref ds, (nuint)i);
-        for (; i < y.Length; i++) dx[i] = TOp.Apply(y[i], dy[i], p);
+        fixed (float* py = y, pdy = dy, pdx = dx)
+            ParallelRanges.Run(new ZipKernel<TOp>(py, pdy, pdx, y.Length, p), Blocks(y.Length), 3L * y.Length);
+    }
+
+    // Large tensors are split across the worker pool in ranges of whole 16-float blocks (a cache line),
+    // so no two threads write the same line; each element's result does not depend on the split.
+    private const int Block = 16;
+
+    private static int Blocks(int length) => (length + Block - 1) / Block;
+
+    private readonly unsafe struct ZipKernel<TOp>(float* y, float* dy, float* dx, int length, float p) : IRangeKernel where TOp : struct, IParameterizedBinaryOp
+    {
+        public void Reserve(Scratch scratch) { }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int begin, int end, Scratch scratch)
+        {
+            var pv = Vector256.Create(p);
+            var i = begin * Block;
+            var stop = Math.Min(length, end * Block);
+            for (; i <= stop - Vector256<float>.Count; i += Vector256<float>.Count)
+                TOp.Apply(Vector256.Load(y + i), Vector256.Load(dy + i), pv).Store(dx + i);
+            for (; i < stop; i++) dx[i] = TOp.Apply(y[i], dy[i], p);
+        }
     }
 
     // Unparameterized ops seen as parameterized ones that ignore p, so each loop exists once.
@@ -168,6 +178,13 @@ internal static class Elementwise
     {
         public static Vector256<float> Apply(Vector256<float> x, Vector256<float> p) => TOp.Apply(x);
         public static float Apply(float x, float p) => TOp.Apply(x);
+    }
+
+    // A map as a zip that reads its second input (the first again, from L1) and ignores it, so the loop exists once.
+    private readonly struct FirstOnly<TOp> : IParameterizedBinaryOp where TOp : struct, IParameterizedUnaryOp
+    {
+        public static Vector256<float> Apply(Vector256<float> a, Vector256<float> b, Vector256<float> p) => TOp.Apply(a, p);
+        public static float Apply(float a, float b, float p) => TOp.Apply(a, p);
     }
 
     private readonly struct UnparameterizedBinary<TOp> : IParameterizedBinaryOp where TOp : struct, IBinaryOp

@@ -159,45 +159,59 @@ public static unsafe class Conv2D
         if (dw != null) AddTransposed<T>(dw, dwT, buffers);
     }
 
-    // dw[g, k, cf] += Σ_b dwT[b, g, cf, k], buffers in order: 8×8 blocks transposed in registers, the rest one by one.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // dw[g, k, cf] += Σ_b dwT[b, g, cf, k], buffers in order, split across threads by ranges of cf (each
+    // value is summed the same way whatever the split).
     private static void AddTransposed<T>(float* dw, float* dwT, int buffers) where T : struct, IConv2DShape
     {
-        int kg = KG<T>(), cf = ColRows<T>();
-        var block = stackalloc float[64];
-        for (var g = 0; g < T.G; g++)
+        var kernel = new AddTransposedKernel<T>(dw, dwT, buffers);
+        ParallelRanges.Run(kernel, (ColRows<T>() + 7) / 8, (buffers + 2L) * WeightSize<T>());
+    }
+
+    private readonly struct AddTransposedKernel<T>(float* dw, float* dwT, int buffers) : IRangeKernel where T : struct, IConv2DShape
+    {
+        public void Reserve(Scratch scratch) { }
+
+        // Columns [8·begin, 8·end) of every group's dw_g: 8×8 blocks transposed in registers, the rest one by one.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int begin, int end, Scratch scratch)
         {
-            var dwg = dw + (long)g * kg * cf;        // (KG, CF)
-            var tg = dwT + (long)g * cf * kg;        // (CF, KG) per buffer
+            int kg = KG<T>(), cf = ColRows<T>();
+            int ca = 8 * begin, cb = Math.Min(cf, 8 * end);
+            var block = stackalloc float[64];
             var k8 = Avx.IsSupported ? kg / 8 * 8 : 0;
-            var c8 = Avx.IsSupported ? cf / 8 * 8 : 0;
-            for (var c0 = 0; c0 < c8; c0 += 8)
-                for (var k0 = 0; k0 < k8; k0 += 8)
-                {
-                    // Rows k0…k0+7 of dw_g, columns c0…c0+7, plus each buffer's block transposed.
-                    var s0 = Vector256.Load(dwg + (long)k0 * cf + c0); var s1 = Vector256.Load(dwg + (long)(k0 + 1) * cf + c0);
-                    var s2 = Vector256.Load(dwg + (long)(k0 + 2) * cf + c0); var s3 = Vector256.Load(dwg + (long)(k0 + 3) * cf + c0);
-                    var s4 = Vector256.Load(dwg + (long)(k0 + 4) * cf + c0); var s5 = Vector256.Load(dwg + (long)(k0 + 5) * cf + c0);
-                    var s6 = Vector256.Load(dwg + (long)(k0 + 6) * cf + c0); var s7 = Vector256.Load(dwg + (long)(k0 + 7) * cf + c0);
-                    for (var b = 0; b < buffers; b++)
-                    {
-                        Sgemm.Transpose8x8(tg + (long)b * WeightSize<T>() + (long)c0 * kg + k0, kg, block, 8);
-                        s0 += Vector256.Load(block); s1 += Vector256.Load(block + 8); s2 += Vector256.Load(block + 16); s3 += Vector256.Load(block + 24);
-                        s4 += Vector256.Load(block + 32); s5 += Vector256.Load(block + 40); s6 += Vector256.Load(block + 48); s7 += Vector256.Load(block + 56);
-                    }
-                    s0.Store(dwg + (long)k0 * cf + c0); s1.Store(dwg + (long)(k0 + 1) * cf + c0);
-                    s2.Store(dwg + (long)(k0 + 2) * cf + c0); s3.Store(dwg + (long)(k0 + 3) * cf + c0);
-                    s4.Store(dwg + (long)(k0 + 4) * cf + c0); s5.Store(dwg + (long)(k0 + 5) * cf + c0);
-                    s6.Store(dwg + (long)(k0 + 6) * cf + c0); s7.Store(dwg + (long)(k0 + 7) * cf + c0);
-                }
-            for (var k = 0; k < kg; k++)
+            var c8 = Avx.IsSupported ? Math.Min(cb, cf / 8 * 8) : ca;
+            for (var g = 0; g < T.G; g++)
             {
-                var row = dwg + (long)k * cf;
-                for (var c = k < k8 ? c8 : 0; c < cf; c++)
+                var dwg = dw + (long)g * kg * cf;        // (KG, CF)
+                var tg = dwT + (long)g * cf * kg;        // (CF, KG) per buffer
+                for (var c0 = ca; c0 < c8; c0 += 8)
+                    for (var k0 = 0; k0 < k8; k0 += 8)
+                    {
+                        // Rows k0…k0+7 of dw_g, columns c0…c0+7, plus each buffer's block transposed.
+                        var s0 = Vector256.Load(dwg + (long)k0 * cf + c0); var s1 = Vector256.Load(dwg + (long)(k0 + 1) * cf + c0);
+                        var s2 = Vector256.Load(dwg + (long)(k0 + 2) * cf + c0); var s3 = Vector256.Load(dwg + (long)(k0 + 3) * cf + c0);
+                        var s4 = Vector256.Load(dwg + (long)(k0 + 4) * cf + c0); var s5 = Vector256.Load(dwg + (long)(k0 + 5) * cf + c0);
+                        var s6 = Vector256.Load(dwg + (long)(k0 + 6) * cf + c0); var s7 = Vector256.Load(dwg + (long)(k0 + 7) * cf + c0);
+                        for (var b = 0; b < buffers; b++)
+                        {
+                            Sgemm.Transpose8x8(tg + (long)b * WeightSize<T>() + (long)c0 * kg + k0, kg, block, 8);
+                            s0 += Vector256.Load(block); s1 += Vector256.Load(block + 8); s2 += Vector256.Load(block + 16); s3 += Vector256.Load(block + 24);
+                            s4 += Vector256.Load(block + 32); s5 += Vector256.Load(block + 40); s6 += Vector256.Load(block + 48); s7 += Vector256.Load(block + 56);
+                        }
+                        s0.Store(dwg + (long)k0 * cf + c0); s1.Store(dwg + (long)(k0 + 1) * cf + c0);
+                        s2.Store(dwg + (long)(k0 + 2) * cf + c0); s3.Store(dwg + (long)(k0 + 3) * cf + c0);
+                        s4.Store(dwg + (long)(k0 + 4) * cf + c0); s5.Store(dwg + (long)(k0 + 5) * cf + c0);
+                        s6.Store(dwg + (long)(k0 + 6) * cf + c0); s7.Store(dwg + (long)(k0 + 7) * cf + c0);
+                    }
+                for (var k = 0; k < kg; k++)
                 {
-                    var sum = row[c];
-                    for (var b = 0; b < buffers; b++) sum += tg[(long)b * WeightSize<T>() + (long)c * kg + k];
-                    row[c] = sum;
+                    var row = dwg + (long)k * cf;
+                    for (var c = k < k8 ? c8 : ca; c < cb; c++)
+                    {
+                        var sum = row[c];
+                        for (var b = 0; b < buffers; b++) sum += tg[(long)b * WeightSize<T>() + (long)c * kg + k];
+                        row[c] = sum;
+                    }
                 }
             }
         }

@@ -166,6 +166,53 @@ internal static unsafe class KernelMath
     {
         if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "The batch size cannot be negative.");
     }
+
+    /// <summary>x = 0, split across the worker pool when long (a model's gradients before a step).</summary>
+    public static void Clear(Span<float> x)
+    {
+        fixed (float* px = x)
+            ParallelRanges.Run(new ClearKernel(px, x.Length), (x.Length + 15) / 16, x.Length);
+    }
+
+    /// <summary>Whether every value of x is finite, split across the worker pool when long.</summary>
+    public static bool AllFinite(ReadOnlySpan<float> x)
+    {
+        var found = 0;
+        fixed (float* px = x)
+            ParallelRanges.Run(new FiniteKernel(px, x.Length, &found), (x.Length + 15) / 16, x.Length);
+        return Volatile.Read(ref found) == 0;
+    }
+
+    // Values [16·begin, 16·end) of a run of length values (the last block cut at the end).
+    private readonly struct ClearKernel(float* x, int length) : IRangeKernel
+    {
+        public void Reserve(Scratch scratch) { }
+
+        public void Run(int begin, int end, Scratch scratch) =>
+            new Span<float>(x + 16L * begin, (int)(Math.Min(length, 16L * end) - 16L * begin)).Clear();
+    }
+
+    // Sets *found to 1 when a value in its range is ±∞ or NaN: v − v is 0 for a finite v and NaN otherwise.
+    private readonly struct FiniteKernel(float* x, int length, int* found) : IRangeKernel
+    {
+        public void Reserve(Scratch scratch) { }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int begin, int end, Scratch scratch)
+        {
+            var i = 16 * begin;
+            var stop = Math.Min(length, 16 * end);
+            var sum = Vector256<float>.Zero;
+            for (; i <= stop - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var v = Vector256.Load(x + i);
+                sum += v - v;
+            }
+            var finite = Vector256.EqualsAll(sum, Vector256<float>.Zero);
+            for (; i < stop; i++) finite &= float.IsFinite(x[i]);
+            if (!finite) Volatile.Write(ref *found, 1);
+        }
+    }
 }
 
 /// <summary>A switch fixed when a generic kernel is compiled: code under <c>if (TFlag.Value)</c> is kept or dropped.</summary>

@@ -24,6 +24,13 @@ public static unsafe class Merge
         Elementwise.Zip<AddOp>(src, dst, dst);
     }
 
+    /// <summary>dst = src (element-wise): a gradient passed on unchanged (an identity or flatten layer, each input of a sum).</summary>
+    public static void Copy(ReadOnlySpan<float> src, Span<float> dst)
+    {
+        KernelMath.Require(dst.Length, src.Length, nameof(dst));
+        Elementwise.Map<CopyOp>(src, dst[..src.Length]);
+    }
+
     /// <summary>
     /// Copies x (N, part) into y (N, total) at column offset <paramref name="offset"/> of each sample: one input of a
     /// channel concatenation (part = C_i·H·W, total = ΣC_i·H·W, offset = ΣC_{j&lt;i}·H·W).
@@ -106,6 +113,12 @@ public static unsafe class Merge
         if (c < 0 || hw < 0) throw new ArgumentOutOfRangeException(c < 0 ? nameof(c) : nameof(hw), "Dimensions cannot be negative.");
         KernelMath.Require(inputLength, (long)n * c * hw, inputName);
         KernelMath.Require(scaleLength, (long)n * c, "s");
+    }
+
+    private readonly struct CopyOp : IUnaryOp
+    {
+        public static Vector256<float> Apply(Vector256<float> x) => x;
+        public static float Apply(float x) => x;
     }
 
     private readonly struct AddOp : IBinaryOp

@@ -91,6 +91,8 @@ public class Adam : Optimizer
     /// <inheritdoc/>
     protected override void BeginStep() => _step++;
 
+    private protected override bool UpdatesEachValueAlone => true;
+
     /// <inheritdoc/>
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
     {

@@ -48,12 +48,39 @@ public abstract class Optimizer
             {
                 var (offset, length) = ranges[i];
                 _learningRate = rate * scales[i]; // what Update reads as LearningRate for this run
-                Update(parameters.Slice(offset, length), gradients.Slice(offset, length), offset);
+                if (UpdatesEachValueAlone) UpdateAcrossThreads(parameters, gradients, offset, length);
+                else Update(parameters.Slice(offset, length), gradients.Slice(offset, length), offset);
             }
         }
         finally
         {
             _learningRate = rate;
+        }
+    }
+
+    /// <summary>
+    /// Whether <see cref="Update"/> computes each value from that value's parameter, gradient and state
+    /// alone, and rounds it the same whether it falls in the vectorized part or the scalar tail; then a
+    /// long run is updated in pieces (whole 16-float blocks) across the worker threads, which changes no bit.
+    /// </summary>
+    private protected virtual bool UpdatesEachValueAlone => false;
+
+    private unsafe void UpdateAcrossThreads(Span<float> parameters, Span<float> gradients, int offset, int length)
+    {
+        fixed (float* theta = parameters, grad = gradients)
+            Kernels.ParallelRanges.Run(new UpdateKernel(this, theta, grad, offset, length), (length + 15) / 16, 4L * length);
+    }
+
+    // Values [offset + 16·begin, offset + 16·end) of a run (the last block cut at the run's end).
+    private readonly unsafe struct UpdateKernel(Optimizer optimizer, float* theta, float* grad, int offset, int length) : Kernels.IRangeKernel
+    {
+        public void Reserve(Kernels.Scratch scratch) { }
+
+        public void Run(int begin, int end, Kernels.Scratch scratch)
+        {
+            var first = offset + 16 * begin;
+            var count = Math.Min(offset + length, offset + 16 * end) - first;
+            optimizer.Update(new Span<float>(theta + first, count), new ReadOnlySpan<float>(grad + first, count), first);
         }
     }
 

@@ -65,6 +65,8 @@ public sealed class RmsProp : Optimizer
         }
     }
 
+    private protected override bool UpdatesEachValueAlone => true;
+
     /// <inheritdoc/>
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
     {

@@ -56,6 +56,8 @@ public sealed class Sgd : Optimizer
         else _velocity.AsSpan(0, length).Clear();
     }
 
+    private protected override bool UpdatesEachValueAlone => true;
+
     /// <inheritdoc/>
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
     {

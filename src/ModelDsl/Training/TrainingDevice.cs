@@ -97,18 +97,7 @@ internal sealed class HostTrainingDevice(Model model) : TrainingDevice
 
     public override string? FirstNonFiniteLayer() => Model.FirstNonFiniteLayer();
 
-    /// <summary>Whether every gradient is finite: x − x is 0 for a finite x and NaN for ±∞ or NaN.</summary>
-    public override bool GradientsFinite()
-    {
-        ReadOnlySpan<float> values = Model.Gradients;
-        var vectors = MemoryMarshal.Cast<float, Vector<float>>(values);
-        var sum = Vector<float>.Zero;
-        foreach (var v in vectors) sum += v - v;
-        if (!Vector.EqualsAll(sum, Vector<float>.Zero)) return false;
-        for (var i = vectors.Length * Vector<float>.Count; i < values.Length; i++)
-            if (!float.IsFinite(values[i])) return false;
-        return true;
-    }
+    public override bool GradientsFinite() => Kernels.KernelMath.AllFinite(Model.Gradients);
 
     public override void AddPenalties(float l1, float l2)
     {

@@ -3,10 +3,11 @@ using ModelDsl.Kernels;
 namespace ModelDsl.Tests.Kernels;
 
 // Activations, softmax and dropout. Lengths are not multiples of the vector width, so both the
-// vector blocks and the scalar tail are checked.
+// vector blocks and the scalar tail are checked, and long enough that the element-wise loops are split
+// across the worker pool.
 public class ElementwiseTests
 {
-    private const int Length = 1000 + 5;
+    private const int Length = 40_000 + 5;
 
     public delegate void Forward(ReadOnlySpan<float> x, Span<float> y);
     public delegate void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx);

@@ -2,10 +2,11 @@ using ModelDsl.Kernels;
 
 namespace ModelDsl.Tests.Kernels;
 
-// Residual sums, channel concatenation and per-channel scaling. Lengths are not multiples of the vector width.
+// Residual sums, channel concatenation and per-channel scaling. Lengths are not multiples of the vector width,
+// and long enough that the element-wise loops are split across the worker pool.
 public class MergeTests
 {
-    private const int Length = 1000 + 5;
+    private const int Length = 40_000 + 5;
 
     [Fact]
     public void Add_IsTheElementwiseSum_IntoAFreshBufferOrOverEitherInput()
@@ -21,6 +22,18 @@ public class MergeTests
         var overB = (float[])b.Clone();
         Merge.Add(a, overB, overB);
         Assert.Equal(expected, overB);
+    }
+
+    [Fact]
+    public void Copy_WritesTheSourceAndNothingPastIt()
+    {
+        var src = Data.Uniform(Length, 1);
+        var dst = Data.Garbage(Length + 3);
+        var past = dst[Length..];
+        Merge.Copy(src, dst);
+        Assert.Equal(src, dst[..Length]);
+        Assert.Equal(past, dst[Length..]);
+        Assert.Throws<ArgumentException>(() => Merge.Copy(src, new float[Length - 1]));
     }
 
     [Fact]

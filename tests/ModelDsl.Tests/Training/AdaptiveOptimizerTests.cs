@@ -1,19 +1,19 @@
 namespace ModelDsl.Tests.Training;
 
 /// <summary>
-/// Adam, AdamW and RMSProp against straightforward double-precision implementations of PyTorch's
-/// update rules, over several steps with parameters and gradients that differ per entry (25 of them:
-/// the vectorized part and the scalar tail).
+/// Adam, AdamW, RMSProp and SGD with momentum against straightforward double-precision implementations
+/// of PyTorch's update rules, over several steps with parameters and gradients that differ per entry:
+/// 25 of them (the vectorized part and the scalar tail), and 100,005 (updated in pieces across threads).
 /// </summary>
 public class AdaptiveOptimizerTests
 {
     private const int Steps = 5;
 
     /// <summary>Runs <paramref name="optimizer"/> for <see cref="Steps"/> steps with gradients that depend on the entry and the step; returns θ after each step.</summary>
-    private static float[][] Run(Optimizer optimizer)
+    private static float[][] Run(Optimizer optimizer, int features = 4)
     {
-        var model = new LinearModel(Shape.Flat(4), 5);
-        for (var i = 0; i < model.Parameters.Length; i++) model.Parameters[i] = 0.5f - 0.04f * i;
+        var model = new LinearModel(Shape.Flat(features), 5);
+        for (var i = 0; i < model.Parameters.Length; i++) model.Parameters[i] = (float)Start(i);
         var trace = new float[Steps][];
         for (var t = 0; t < Steps; t++)
         {
@@ -23,6 +23,9 @@ public class AdaptiveOptimizerTests
         }
         return trace;
     }
+
+    // Starting values in [−0.46, 0.5], so a wrong update shows against the tolerance at every entry.
+    private static double Start(int i) => 0.5 - 0.04 * (i % 25);
 
     private static float Gradient(int i, int t) => (float)Math.Sin(1.3 * i + 0.7 * t) * (1 + 0.1f * t);
 
@@ -34,10 +37,13 @@ public class AdaptiveOptimizerTests
                 $"step {t + 1}, θ[{i}]: expected {expected[t][i]:R}, got {actual[t][i]:R}");
     }
 
-    private static double[][] ReferenceAdam(double lr, double b1, double b2, double eps, double wd, bool decoupled)
+    // A LinearModel's parameter count: 5 classes × features + 5 biases.
+    private static int Count(int features) => 5 * features + 5;
+
+    private static double[][] ReferenceAdam(double lr, double b1, double b2, double eps, double wd, bool decoupled, int features = 4)
     {
-        const int n = 25;
-        var theta = Enumerable.Range(0, n).Select(i => 0.5 - 0.04 * i).ToArray();
+        var n = Count(features);
+        var theta = Enumerable.Range(0, n).Select(Start).ToArray();
         var m = new double[n];
         var v = new double[n];
         var trace = new double[Steps][];
@@ -59,10 +65,12 @@ public class AdaptiveOptimizerTests
         return trace;
     }
 
-    [Fact]
-    public void Adam_MatchesPyTorchsRule_WithL2Decay()
+    [Theory]
+    [InlineData(4)]
+    [InlineData(20_000)]
+    public void Adam_MatchesPyTorchsRule_WithL2Decay(int features)
     {
-        AssertMatches(ReferenceAdam(0.01, 0.9, 0.999, 1e-8, 0.1, decoupled: false), Run(new Adam(0.01f, weightDecay: 0.1f)));
+        AssertMatches(ReferenceAdam(0.01, 0.9, 0.999, 1e-8, 0.1, decoupled: false, features), Run(new Adam(0.01f, weightDecay: 0.1f), features));
     }
 
     [Fact]
@@ -74,13 +82,14 @@ public class AdaptiveOptimizerTests
     }
 
     [Theory]
-    [InlineData(0.0f)]
-    [InlineData(0.9f)]
-    public void RmsProp_MatchesPyTorchsRule(float momentum)
+    [InlineData(0.0f, 4)]
+    [InlineData(0.9f, 4)]
+    [InlineData(0.9f, 20_000)]
+    public void RmsProp_MatchesPyTorchsRule(float momentum, int features)
     {
-        const int n = 25;
+        var n = Count(features);
         const double lr = 0.01, alpha = 0.9, eps = 1e-8, wd = 0.05;
-        var theta = Enumerable.Range(0, n).Select(i => 0.5 - 0.04 * i).ToArray();
+        var theta = Enumerable.Range(0, n).Select(Start).ToArray();
         var s = new double[n];
         var b = new double[n];
         var expected = new double[Steps][];
@@ -100,7 +109,31 @@ public class AdaptiveOptimizerTests
             }
             expected[t] = (double[])theta.Clone();
         }
-        AssertMatches(expected, Run(new RmsProp(0.01f, alpha: 0.9f, momentum: momentum, weightDecay: 0.05f)));
+        AssertMatches(expected, Run(new RmsProp(0.01f, alpha: 0.9f, momentum: momentum, weightDecay: 0.05f), features));
+    }
+
+    [Theory]
+    [InlineData(false, 4)]
+    [InlineData(false, 20_000)]
+    [InlineData(true, 20_000)]
+    public void SgdWithMomentum_MatchesPyTorchsRule(bool nesterov, int features)
+    {
+        var n = Count(features);
+        const double lr = 0.05, mu = 0.9, wd = 0.01;
+        var theta = Enumerable.Range(0, n).Select(Start).ToArray();
+        var v = new double[n];
+        var expected = new double[Steps][];
+        for (var t = 0; t < Steps; t++)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                var g = Gradient(i, t) + wd * theta[i];
+                v[i] = mu * v[i] + g;
+                theta[i] -= lr * (nesterov ? g + mu * v[i] : v[i]);
+            }
+            expected[t] = (double[])theta.Clone();
+        }
+        AssertMatches(expected, Run(new Sgd(0.05f, momentum: 0.9f, nesterov: nesterov, weightDecay: 0.01f), features));
     }
 
     [Fact]
