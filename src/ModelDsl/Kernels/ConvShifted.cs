@@ -210,7 +210,12 @@ internal static unsafe class ConvShifted
             var c = buffer + PaddedSize;   // (Filters, NC): C over one block of padded-width positions
             var nr = 2 * TOps.Width;
             var depth = Plan.Depth;
-            var positions = rows * Plan.Wp;   // padded-width positions of the strip
+            // Output rows a whole number of vectors wide: each vector of a tile lies in one output row, so
+            // the tiles cover the output positions only (no discarded columns) and are stored straight into
+            // y, the tile's second vector read where its row's padded copy puts it.
+            var aligned = Plan.OW % TOps.Width == 0;
+            var positions = rows * (aligned ? Plan.OW : Plan.Wp);   // of the strip: output, or padded-width
+            var ldc = aligned ? Plan.OH * Plan.OW : Sgemm.NC;
             var tile = stackalloc float[Sgemm.MR * 2 * Vector512<float>.Count];
             for (var g = 0; g < Plan.Groups; g++)
             {
@@ -225,6 +230,7 @@ internal static unsafe class ConvShifted
                     {
                         var kc = Math.Min(Sgemm.KC, depth - pc);
                         var add = pc > 0;
+                        var clamp = aligned && Relu && pc + kc == depth;   // the last depth block stores whole sums into y
                         var blockA = a + (long)pc * ((Plan.Filters + Sgemm.MR - 1) / Sgemm.MR * Sgemm.MR);   // Sgemm.PackAll's layout
                         var off = Offsets + pc;
                         // As in Sgemm: an MC-row block of A stays in L2 while each tile of B (kc rows of
@@ -234,33 +240,41 @@ internal static unsafe class ConvShifted
                             var mc = Math.Min(Sgemm.MC, f1 - ic);
                             for (var jr = 0; jr < nc; jr += nr)
                             {
-                                var xq = padded + jc + jr;
+                                var nw = Math.Min(nr, nc - jr);
+                                var rowsB = aligned ? AlignedTile(padded, jc + jr, TOps.Width, off) : new ShiftedRows(padded + jc + jr, off, TOps.Width);
+                                var c0 = aligned ? yg + (long)oh0 * Plan.OW + jc + jr : c + jr;
                                 for (var ir = ic; ir < ic + mc; ir += Sgemm.MR)
                                 {
                                     var mh = Math.Min(Sgemm.MR, ic + mc - ir);
                                     var pa = blockA + ir * kc;
                                     var tileBias = add || bias == null ? null : bias + ir;
-                                    var cp = c + (long)ir * Sgemm.NC + jr;
-                                    if (mh == Sgemm.MR)
+                                    var cp = c0 + (long)ir * ldc;
+                                    if (mh == Sgemm.MR && (nw == nr || !aligned))
                                     {
-                                        Sgemm.MicroKernel<TV, TOps, ShiftedRows>(kc, pa, new ShiftedRows(xq, off), cp, Sgemm.NC, add, tileBias);
+                                        if (clamp) Sgemm.MicroKernel<TV, TOps, ShiftedRows, On>(kc, pa, rowsB, cp, ldc, add, tileBias);
+                                        else Sgemm.MicroKernel<TV, TOps, ShiftedRows, Off>(kc, pa, rowsB, cp, ldc, add, tileBias);
                                         continue;
                                     }
-                                    Sgemm.MicroKernel<TV, TOps, ShiftedRows>(kc, pa, new ShiftedRows(xq, off), tile, nr, false, null);
-                                    for (var i = 0; i < mh; i++)
-                                        for (var j = 0; j < nr; j++)
-                                        {
-                                            var v = tile[i * nr + j];
-                                            ref var target = ref cp[(long)i * Sgemm.NC + j];
-                                            target = add ? target + v : tileBias != null ? v + tileBias[i] : v;
-                                        }
+                                    Sgemm.MicroKernel<TV, TOps, ShiftedRows, Off>(kc, pa, rowsB, tile, nr, false, null);
+                                    var cols = aligned ? nw : nr;   // the padded-width C has room for whole tiles
+                                    if (clamp) Sgemm.StoreEdge<On>(tile, nr, cp, ldc, mh, cols, add, tileBias);
+                                    else Sgemm.StoreEdge<Off>(tile, nr, cp, ldc, mh, cols, add, tileBias);
                                 }
                             }
                         }
                     }
-                    Compact(c, yg, oh0, jc, nc, f0, f1);
+                    if (!aligned) Compact(c, yg, oh0, jc, nc, f0, f1);
                 }
             }
+        }
+
+        // The B rows of the tile at the strip's output position q (of rows OW wide, OW a multiple of the
+        // vector width): each vector at its own row of the padded copy.
+        private readonly ShiftedRows AlignedTile(float* padded, int q, int width, int* off)
+        {
+            var first = q / Plan.OW * Plan.Wp + q % Plan.OW;
+            var next = (q + width) / Plan.OW * Plan.Wp + (q + width) % Plan.OW;
+            return new ShiftedRows(padded + first, off, next - first);
         }
 
         // The strip's padded input, and zeros over the slack after it.
@@ -346,9 +360,10 @@ internal static unsafe class ConvShifted
         for (; i < n; i++) d[i] = Sgemm.Relu(s[i]);
     }
 
-    // Row p of a B tile: the padded input at the im2col row's offset.
-    private readonly struct ShiftedRows(float* x, int* offset) : IBRows
+    // Row p of a B tile: the padded input at the im2col row's offset; the second vector `second` floats on.
+    private readonly struct ShiftedRows(float* x, int* offset, int second) : IBRows
     {
         public float* Row(int p) => x + offset[p];
+        public int Second => second;
     }
 }

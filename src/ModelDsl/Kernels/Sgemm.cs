@@ -433,7 +433,7 @@ internal static unsafe class Sgemm
 
     // c (mh, nw) = (or +=) the top left of an edge tile (MR, nr) computed apart, [+ bias[i]], [max(0, ·)].
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreEdge<TRelu>(float* tile, int nr, float* c, int ldc, int mh, int nw, bool add, float* bias) where TRelu : struct, IFlag
+    internal static void StoreEdge<TRelu>(float* tile, int nr, float* c, int ldc, int mh, int nw, bool add, float* bias) where TRelu : struct, IFlag
     {
         for (var i = 0; i < mh; i++)
             for (var j = 0; j < nw; j++)
@@ -561,7 +561,7 @@ internal static unsafe class Sgemm
         MicroKernel<TV, TOps, TRows, Off>(kc, a, rows, c, ldc, accumulate, bias);
 
     /// <summary>
-    /// c (MR, NR) = (or +=) Σ_p a[p, :]ᵀ · (NR floats at rows.Row(p)), where a is an MR-row packed panel
+    /// c (MR, NR) = (or +=) Σ_p a[p, :]ᵀ · (the two vectors of B row p: at rows.Row(p) and rows.Second floats further), where a is an MR-row packed panel
     /// (kc, MR) and NR = 2 vectors (a packed NR-column panel is <see cref="PanelRows"/>); the 16
     /// accumulators stay in registers. When <paramref name="bias"/> is given, row i is stored as its
     /// sum + bias[i]; when <typeparamref name="TRelu"/> is on, every value is stored as max(0, ·) of what
@@ -571,14 +571,14 @@ internal static unsafe class Sgemm
     internal static void MicroKernel<TV, TOps, TRows, TRelu>(int kc, float* a, in TRows rows, float* c, int ldc, bool accumulate, float* bias)
         where TV : struct where TOps : struct, IVectorOps<TV> where TRows : struct, IBRows where TRelu : struct, IFlag
     {
-        var w = TOps.Width;
+        var second = rows.Second;
         TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         TV c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (var p = 0; p < kc; p++, a += MR)
         {
             var b = rows.Row(p);
             var b0 = TOps.Load(b);
-            var b1 = TOps.Load(b + w);
+            var b1 = TOps.Load(b + second);
             var ai = TOps.Broadcast(a[0]); c00 = TOps.Fma(ai, b0, c00); c01 = TOps.Fma(ai, b1, c01);
             ai = TOps.Broadcast(a[1]); c10 = TOps.Fma(ai, b0, c10); c11 = TOps.Fma(ai, b1, c11);
             ai = TOps.Broadcast(a[2]); c20 = TOps.Fma(ai, b0, c20); c21 = TOps.Fma(ai, b1, c21);
@@ -602,6 +602,7 @@ internal static unsafe class Sgemm
     private readonly struct PanelRows(float* b, int nr) : IBRows
     {
         public float* Row(int p) => b + p * nr;
+        public int Second => nr / 2;
     }
 
     /// <summary>Row <paramref name="row"/> of a tile, two vectors: stored, added to c, or stored plus bias[row]; then max(0, ·) when <typeparamref name="TRelu"/> is on.</summary>
@@ -708,10 +709,12 @@ internal readonly unsafe struct OffsetRows(int* rows, int* depths = null)
     public int* Depths => depths;
 }
 
-/// <summary>Where the micro-kernel finds row p of its B tile (NR contiguous floats).</summary>
+/// <summary>Where the micro-kernel finds row p of its B tile: two vectors, the second <see cref="Second"/> floats after the first.</summary>
 internal unsafe interface IBRows
 {
     float* Row(int p);
+    /// <summary>Floats from the first vector of a row to the second (a vector's width when the row is contiguous).</summary>
+    int Second { get; }
 }
 
 /// <summary>The few vector operations the micro-kernel needs, for one vector type.</summary>

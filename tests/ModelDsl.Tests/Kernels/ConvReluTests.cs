@@ -8,7 +8,8 @@ namespace ModelDsl.Tests.Kernels;
 // counts and position counts that are not multiples of a tile (the edge-tile store), CF above the GEMM's
 // 256-deep block (a ReLU applied to a partial sum changes the result), pointwise, grouped and depthwise
 // shapes, small maps whose samples share one GEMM, forwards split into strips across threads, unit-stride
-// shapes both through ConvShifted and through the packed GEMM, and every micro-kernel vector width.
+// shapes both through ConvShifted (output rows of any width, or a whole number of vectors, stored straight
+// into y) and through the packed GEMM, and every micro-kernel vector width.
 public class ConvReluTests
 {
     public static TheoryData<string, int> Cases => new()
@@ -28,6 +29,8 @@ public class ConvReluTests
         { nameof(ConvDepthwiseStride2), 1 },
         { nameof(ConvDepthwiseDilated), 3 },
         { nameof(ConvDepthwiseLarge), 16 },
+        { nameof(ShiftedAligned), 1 },
+        { nameof(ShiftedAlignedSerial), 2 },
     };
 
     private interface ICheck { void Run<T>(int n) where T : struct, IConv2DShape; }
@@ -49,6 +52,8 @@ public class ConvReluTests
             case nameof(ConvDepthwiseStride2): check.Run<ConvDepthwiseStride2>(n); break;
             case nameof(ConvDepthwiseDilated): check.Run<ConvDepthwiseDilated>(n); break;
             case nameof(ConvDepthwiseLarge): check.Run<ConvDepthwiseLarge>(n); break;
+            case nameof(ShiftedAligned): check.Run<ShiftedAligned>(n); break;
+            case nameof(ShiftedAlignedSerial): check.Run<ShiftedAlignedSerial>(n); break;
             case nameof(ConvReluSpecialTiles): check.Run<ConvReluSpecialTiles>(n); break;
             case nameof(ConvReluSpecialEdge): check.Run<ConvReluSpecialEdge>(n); break;
             case nameof(ConvReluSpecialDepthwise): check.Run<ConvReluSpecialDepthwise>(n); break;

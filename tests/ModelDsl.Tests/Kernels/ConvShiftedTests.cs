@@ -8,8 +8,9 @@ namespace ModelDsl.Tests.Kernels;
 // packed implicit GEMM: asymmetric padding, a rectangular kernel, dilation, groups, filter and channel
 // counts that are not multiples of the 8-row tile, more than one depth block (CF > 256), strips of
 // output rows, more than one NC block of positions, parts that split the filters, batch 1 and more,
-// every vector width, and a first layer (one channel, no padding) whose input gradient stays with
-// col2im. The forward must give the implicit GEMM's bits (the same sums in the same order); dx is
+// every vector width, output rows a whole number of vectors wide (tiles stored straight into y, a
+// strip ending in half a tile), and a first layer (one channel, no padding) whose input gradient stays
+// with col2im. The forward must give the implicit GEMM's bits (the same sums in the same order); dx is
 // summed in another order than col2im, so only close.
 public class ConvShiftedTests
 {
@@ -22,6 +23,9 @@ public class ConvShiftedTests
         { nameof(ShiftedSerialWide), 2 },
         { nameof(ShiftedFirstLayer), 5 },
         { nameof(ShiftedManyFilters), 1 },
+        { nameof(ShiftedAligned), 1 },
+        { nameof(ShiftedAligned), 2 },
+        { nameof(ShiftedAlignedSerial), 3 },
     };
 
     private interface ICheck { void Run<T>(int n) where T : struct, IConv2DShape; }
@@ -35,6 +39,8 @@ public class ConvShiftedTests
             case nameof(ShiftedSerialWide): check.Run<ShiftedSerialWide>(n); break;
             case nameof(ShiftedFirstLayer): check.Run<ShiftedFirstLayer>(n); break;
             case nameof(ShiftedManyFilters): check.Run<ShiftedManyFilters>(n); break;
+            case nameof(ShiftedAligned): check.Run<ShiftedAligned>(n); break;
+            case nameof(ShiftedAlignedSerial): check.Run<ShiftedAlignedSerial>(n); break;
             default: throw new ArgumentException(shape);
         }
     }
@@ -163,4 +169,22 @@ public struct ShiftedManyFilters : IConv2DShape
     public static int C => 16; public static int H => 14; public static int W => 14; public static int K => 200;
     public static int KH => 3; public static int KW => 3; public static int SH => 1; public static int SW => 1;
     public static int PadTop => 1; public static int PadLeft => 1; public static int OH => 14; public static int OW => 14;
+}
+
+// Rows of 48 (3 vectors of 16, 6 of 8): tiles over the output positions only, stored into y and dx;
+// 40 channels (two depth blocks), 13 filters (a partial tile); strips of 3 rows (144 positions: the
+// last tile of each strip is half a tile).
+public struct ShiftedAligned : IConv2DShape
+{
+    public static int C => 40; public static int H => 17; public static int W => 48; public static int K => 13;
+    public static int KH => 3; public static int KW => 3; public static int SH => 1; public static int SW => 1;
+    public static int PadTop => 1; public static int PadLeft => 1; public static int OH => 17; public static int OW => 48;
+}
+
+// Rows of 32, small enough for one strip on the calling thread: 1,024 output positions (two NC blocks).
+public struct ShiftedAlignedSerial : IConv2DShape
+{
+    public static int C => 2; public static int H => 32; public static int W => 32; public static int K => 5;
+    public static int KH => 3; public static int KW => 3; public static int SH => 1; public static int SW => 1;
+    public static int PadTop => 1; public static int PadLeft => 1; public static int OH => 32; public static int OW => 32;
 }
