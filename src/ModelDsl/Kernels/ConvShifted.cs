@@ -99,7 +99,7 @@ internal static unsafe class ConvShifted
     /// row c, depth (k, t) of a group is w_g[k, c, taps − 1 − t] (w_g is (kg, cg, taps)), read in place.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackFlipped(float* wg, int cg, int kg, int taps, float* dst)
+    internal static void PackFlipped(float* wg, int cg, int kg, int taps, float* dst)
     {
         const int mr = Sgemm.MR;
         var depth = kg * taps;
