@@ -726,24 +726,33 @@ public static unsafe class Conv2D
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Pack(int p0, int kc, int j0, int nc, int nr, float* dst)
         {
+            // The sizes in locals, read once (as in PaddedColumns).
+            int positions = Positions<T>(), sampleSize = OutputSize<T>();
             for (var jr = 0; jr < nc; jr += nr, dst += nr * kc)
             {
                 var cols = Math.Min(nr, nc - jr);
-                var s = (j0 + jr) / Positions<T>();
-                var p = j0 + jr - s * Positions<T>();
-                var src = dy + (long)s * OutputSize<T>() + (long)p0 * Positions<T>() + p;
-                if (p + cols <= Positions<T>())
+                var s = (j0 + jr) / positions;
+                var p = j0 + jr - s * positions;
+                if (p + cols <= positions)
                 {
-                    for (var r = 0; r < kc; r++, src += Positions<T>()) DenseSource.PanelRow(src, dst + r * nr, cols, nr);
+                    var src = dy + (long)s * sampleSize + (long)p0 * positions + p;
+                    for (var r = 0; r < kc; r++, src += positions) DenseSource.PanelRow(src, dst + r * nr, cols, nr);
                     continue;
                 }
+                // The panel runs across samples (maps of fewer positions than a panel's columns): row r is
+                // runs of consecutive positions, one per sample, then zeros past the last column.
                 for (var r = 0; r < kc; r++)
-                    for (var t = 0; t < nr; t++)
+                {
+                    var d = dst + r * nr;
+                    var row = dy + (long)s * sampleSize + (long)(p0 + r) * positions;   // sample s's row p0 + r
+                    for (int lane = 0, q = p; lane < cols; row += sampleSize, q = 0)
                     {
-                        var q = s * Positions<T>() + p + t;   // column within the samples
-                        var qs = q / Positions<T>();
-                        dst[r * nr + t] = t < cols ? dy[(long)qs * OutputSize<T>() + (long)(p0 + r) * Positions<T>() + q - qs * Positions<T>()] : 0;
+                        var len = Math.Min(positions - q, cols - lane);
+                        CopyRun(row + q, d + lane, len);
+                        lane += len;
                     }
+                    if (cols < nr) ClearRun(d + cols, nr - cols);
+                }
             }
         }
     }
