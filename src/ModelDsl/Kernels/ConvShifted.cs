@@ -97,28 +97,42 @@ internal static unsafe class ConvShifted
     /// <summary>
     /// Packs, as Sgemm.PackAll lays out an (M, K) matrix, the filters flipped with their channels swapped:
     /// row c, depth (k, t) of a group is w_g[k, c, taps − 1 − t] (w_g is (kg, cg, taps)), read in place.
+    /// Large filters are packed by depth blocks across the threads, as PackAll does.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void PackFlipped(float* wg, int cg, int kg, int taps, float* dst)
     {
-        const int mr = Sgemm.MR;
-        var depth = kg * taps;
-        var rows = (cg + mr - 1) / mr * mr;
-        for (var pc = 0; pc < depth; pc += Sgemm.KC)
+        var job = new PackFlippedJob { Wg = wg, Cg = cg, Kg = kg, Taps = taps, Dst = dst };
+        WorkerPool.Run(ref job, (kg * taps + Sgemm.KC - 1) / Sgemm.KC, parallel: (long)cg * kg * taps >= 1L << 18);
+    }
+
+    private struct PackFlippedJob : IParallelJob
+    {
+        public float* Wg, Dst;
+        public int Cg, Kg, Taps;
+
+        public readonly void Reserve(Scratch scratch) { }
+
+        // Part = depth block pc: its MR-row panels of every row, at pc·(cg↑MR).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public readonly void Run(int part, Scratch scratch)
         {
+            const int mr = Sgemm.MR;
+            var depth = Kg * Taps;
+            var rows = (Cg + mr - 1) / mr * mr;
+            var pc = part * Sgemm.KC;
             var kc = Math.Min(Sgemm.KC, depth - pc);
-            var block = dst + (long)pc * rows;
+            var block = Dst + (long)pc * rows;
             for (var ir = 0; ir < rows; ir += mr)
             {
                 var panel = block + (long)ir * kc;   // (kc, MR): depth p's MR rows together
-                var height = Math.Min(mr, cg - ir);
+                var height = Math.Min(mr, Cg - ir);
                 for (var p = 0; p < kc; p++)
                 {
-                    var k = (pc + p) / taps;
-                    var t = pc + p - k * taps;
-                    var src = wg + ((long)k * cg + ir) * taps + taps - 1 - t;   // w_g[k, ir, taps − 1 − t]; channels taps apart
+                    var k = (pc + p) / Taps;
+                    var t = pc + p - k * Taps;
+                    var src = Wg + ((long)k * Cg + ir) * Taps + Taps - 1 - t;   // w_g[k, ir, taps − 1 − t]; channels taps apart
                     var d = panel + p * mr;
-                    for (var i = 0; i < height; i++) d[i] = src[(long)i * taps];
+                    for (var i = 0; i < height; i++) d[i] = src[(long)i * Taps];
                     for (var i = height; i < mr; i++) d[i] = 0;
                 }
             }
