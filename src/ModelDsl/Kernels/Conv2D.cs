@@ -539,7 +539,7 @@ public static unsafe class Conv2D
                     var len = Math.Min(Math.Min(left, T.OW - ow), nr - lane);
                     var ih = oh * T.SH + i * T.DH - T.PadTop;
                     if ((uint)ih >= (uint)T.H) ClearRun(d + lane, len);
-                    else GatherRun(xc + (long)ih * T.W, d + lane, ow, len, lo, hi);
+                    else GatherRun(xc + (long)ih * T.W, d + lane, ow, len, lo, hi, T.W + T.PadLeft - j * T.DW);
                     left -= len;
                     lane += len;
                     ow += len;
@@ -551,9 +551,9 @@ public static unsafe class Conv2D
             }
         }
 
-        // d[t] = x[(ow + t)·SW] for output columns ow + t in [lo, hi), else 0, t < len.
+        // d[t] = x[(ow + t)·SW] for output columns ow + t in [lo, hi), else 0, t < len; x[0 … readable) is the input row.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void GatherRun(float* x, float* d, int ow, int len, int lo, int hi)
+        private static void GatherRun(float* x, float* d, int ow, int len, int lo, int hi, int readable)
         {
             if (T.SW == 1 && ow >= lo && ow + len <= hi)
             {
@@ -564,7 +564,7 @@ public static unsafe class Conv2D
             var b = Math.Max(a, Math.Clamp(hi - ow, 0, len));
             ClearRun(d, a);
             if (T.SW == 1) CopyRun(x + ow + a, d + a, b - a);
-            else for (var t = a; t < b; t++) d[t] = x[(long)(ow + t) * T.SW];
+            else KernelMath.GatherStrided(x + (long)(ow + a) * T.SW, d + a, b - a, T.SW, readable - (ow + a) * T.SW);
             ClearRun(d + b, len - b);
         }
     }
@@ -892,7 +892,7 @@ public static unsafe class Conv2D
         {
             for (var ow = 0; ow < lo; ow++) colRow[ow] = 0;
             if (stride == 1) KernelMath.CopyShort(x + lo, colRow + lo, hi - lo);
-            else for (var ow = lo; ow < hi; ow++) colRow[ow] = x[ow * stride];
+            else KernelMath.GatherStrided(x + (long)lo * stride, colRow + lo, hi - lo, stride, (hi - 1 - lo) * stride + 1);
             for (var ow = hi; ow < width; ow++) colRow[ow] = 0;
         }
     }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ModelDsl.Kernels;
 
@@ -165,6 +166,26 @@ internal static unsafe class KernelMath
     public static void RequireBatch(int n)
     {
         if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "The batch size cannot be negative.");
+    }
+
+    /// <summary>
+    /// d[t] = x[t·stride] for t &lt; count (a strided convolution's im2col run); for stride 2, eight at a time
+    /// from two vector loads where those read only x[0 … readable) (readable &gt; (count − 1)·stride: the rest
+    /// of the input row).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void GatherStrided(float* x, float* d, int count, int stride, int readable)
+    {
+        var t = 0;
+        if (stride == 2 && Avx2.IsSupported)
+            for (; t + 8 <= count && 2 * t + 16 <= readable; t += 8)
+            {
+                // Evens of each 128-bit lane of both loads: x0 x2 x8 x10 | x4 x6 x12 x14; then the middle
+                // 64-bit pairs swapped into order.
+                var evens = Avx.Shuffle(Avx.LoadVector256(x + 2 * t), Avx.LoadVector256(x + 2 * t + 8), 0b10_00_10_00);
+                Avx.Store(d + t, Avx2.Permute4x64(evens.AsDouble(), 0b11_01_10_00).AsSingle());
+            }
+        for (; t < count; t++) d[t] = x[(long)t * stride];
     }
 
     /// <summary>x = 0, split across the worker pool when long (a model's gradients before a step).</summary>

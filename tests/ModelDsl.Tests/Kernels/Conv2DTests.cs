@@ -19,6 +19,7 @@ public class Conv2DTests
         { nameof(ConvLeNet2), 7 },
         { nameof(ConvWide), 3 },
         { nameof(ConvWide), 1 },   // one sample: the backward splits the input channels (24 and 16) across parts
+        { nameof(ConvStride2Wide), 3 },
     };
 
     private static void Dispatch(string shape, IConvCheck check, int n)
@@ -33,6 +34,7 @@ public class Conv2DTests
             case nameof(ConvPointwise): check.Run<ConvPointwise>(n); break;
             case nameof(ConvLeNet2): check.Run<ConvLeNet2>(n); break;
             case nameof(ConvWide): check.Run<ConvWide>(n); break;
+            case nameof(ConvStride2Wide): check.Run<ConvStride2Wide>(n); break;
             default: throw new ArgumentException(shape);
         }
     }

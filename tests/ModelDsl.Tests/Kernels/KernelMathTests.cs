@@ -36,4 +36,21 @@ public class KernelMathTests
         for (var i = 0; i < Length; i++)
             Assert.Equal(i >= 5 && i < Length - 4 ? 0f : before[i], x[i]);
     }
+
+    [Fact]
+    public unsafe void GatherStrided_TakesEveryStrideThValue_AtEveryLength()
+    {
+        var x = Data.Uniform(200, 3);
+        foreach (var stride in new[] { 2, 3 })
+            for (var count = 0; count <= 40; count++)
+            {
+                foreach (var readable in new[] { Math.Max(0, (count - 1) * stride + 1), count * stride + 16 })
+                {
+                    var d = Data.Garbage(count + 1);
+                    fixed (float* px = x, pd = d) KernelMath.GatherStrided(px + 1, pd, count, stride, readable);
+                    for (var t = 0; t < count; t++) Assert.Equal(x[1 + t * stride], d[t]);
+                    Assert.True(float.IsNaN(d[count]), $"stride {stride}, {count} values: wrote past the run");
+                }
+            }
+    }
 }

@@ -131,3 +131,12 @@ public struct PoolLeNet1 : IPool2DShape
 public struct DenseTiny : IDenseShape { public static int In => 5; public static int Out => 3; }
 public struct DenseOdd : IDenseShape { public static int In => 37; public static int Out => 19; }
 public struct DenseLeNet : IDenseShape { public static int In => 800; public static int Out => 500; }
+
+// A downsampling 3×3, stride 2, padding 1 (as ResNet's), on rows long enough that the strided gathers run
+// eight columns at a time and end in a tail: 45 → 23 columns, 37 → 19 rows.
+public struct ConvStride2Wide : IConv2DShape
+{
+    public static int C => 6; public static int H => 37; public static int W => 45; public static int K => 10;
+    public static int KH => 3; public static int KW => 3; public static int SH => 2; public static int SW => 2;
+    public static int PadTop => 1; public static int PadLeft => 1; public static int OH => 19; public static int OW => 23;
+}
