@@ -571,7 +571,7 @@ internal static unsafe class Sgemm
     internal static void MicroKernel<TV, TOps, TRows, TRelu>(int kc, float* a, in TRows rows, float* c, int ldc, bool accumulate, float* bias)
         where TV : struct where TOps : struct, IVectorOps<TV> where TRows : struct, IBRows where TRelu : struct, IFlag
     {
-        var second = rows.Second;
+        nint second = rows.Second;   // pointer-sized, so the loop does not widen it at every step
         TV c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         TV c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (var p = 0; p < kc; p++, a += MR)
