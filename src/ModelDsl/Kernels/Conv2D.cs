@@ -47,6 +47,51 @@ public static unsafe class Conv2D
             ForwardCore<T>(px, pw, pb, py, n, relu);
     }
 
+    /// <summary>
+    /// y = BN(x ⋆ w + b), then max(0, ·) when <paramref name="relu"/>, with the batch norm <paramref name="norm"/> in
+    /// inference mode (its running statistics): the norm is folded into the filters as they are packed,
+    /// w′[k] = w[k]·s[k] and b′[k] = (b[k] − mean[k])·s[k] + beta[k] with s = gamma/√(var + eps), so y is written
+    /// once and no pass over it normalizes. Equal to <see cref="Forward{T}"/> followed by
+    /// BatchNorm.ForwardInference up to rounding (s multiplies each tap's weight rather than each sum).
+    /// The statistics are read at each call.
+    /// </summary>
+    public static void ForwardNormalized<T>(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, in BatchNormParameters norm,
+        Span<float> y, int n, bool relu = false)
+        where T : struct, IConv2DShape
+    {
+        KernelMath.RequireForward(n, x.Length, InputSize<T>(), w.Length, WeightSize<T>(), b.Length, T.K, y.Length, OutputSize<T>());
+        norm.Check(T.K, nameof(norm));
+        if (n == 0) return;
+        var depthwise = DepthwiseConv.Applies<T>();
+        // terms: (mean, scale, shift) per filter, then the scales and the folded biases apart, then (depthwise) the scaled filters.
+        var terms = WorkerPool.ThreadScratch.Partials(5 * T.K + (depthwise ? WeightSize<T>() : 0));
+        norm.Terms(T.K, terms);
+        var scale = terms + 3 * T.K;
+        var bias = scale + T.K;
+        for (var k = 0; k < T.K; k++)
+        {
+            scale[k] = terms[3 * k + 1];
+            bias[k] = (float)(((b.IsEmpty ? 0.0 : b[k]) - terms[3 * k]) * terms[3 * k + 1] + terms[3 * k + 2]);
+        }
+        fixed (float* px = x, pw = w, py = y)
+        {
+            if (depthwise)
+            {
+                var scaled = bias + T.K;   // (K, 1, KH, KW)
+                var taps = T.KH * T.KW;
+                for (var k = 0; k < T.K; k++)
+                    for (var t = 0; t < taps; t++) scaled[k * taps + t] = pw[k * taps + t] * scale[k];
+                DepthwiseConv.Forward<T>(px, scaled, bias, py, n, relu);
+                return;
+            }
+            var packedW = WorkerPool.ThreadScratch.PackedWeights(T.G * PackedGroup<T>());
+            for (var g = 0; g < T.G; g++)
+                Sgemm.PackAll(false, KG<T>(), ColRows<T>(), pw + (long)g * KG<T>() * ColRows<T>(), ColRows<T>(), packedW + (long)g * PackedGroup<T>(),
+                    rowScale: scale + g * KG<T>());
+            ForwardPacked<T>(px, packedW, bias, py, n, relu);
+        }
+    }
+
     /// <summary>From dy (N, K, OH, OW): dx = ∂/∂x (overwritten; skipped when empty), dw += ∂/∂w, db += ∂/∂b (skipped when empty).</summary>
     public static void Backward<T>(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> dy,
         Span<float> dx, Span<float> dw, Span<float> db, int n)

@@ -138,9 +138,11 @@ internal static unsafe class Sgemm
     /// Packs all of op(A) (M, K) once, for <see cref="Multiply(bool, bool, int, int, int, float*, int, float*, int, float*, int, bool, bool, float*)"/>:
     /// for each depth block pc, its MR-row panels of every row, so block (ic, pc) starts at pc·(M↑MR) + ic·kc.
     /// </summary>
-    public static void PackAll(bool transA, int m, int k, float* a, int lda, float* dst)
+    /// <remarks>With <paramref name="rowScale"/> (untransposed A only), row i is packed multiplied by rowScale[i].</remarks>
+    public static void PackAll(bool transA, int m, int k, float* a, int lda, float* dst, float* rowScale = null)
     {
-        var job = new PackAllJob { TransA = transA, M = m, K = k, A = a, Lda = lda, Dst = dst };
+        if (transA && rowScale != null) throw new ArgumentException("Row scales apply to an untransposed A.", nameof(rowScale));
+        var job = new PackAllJob { TransA = transA, M = m, K = k, A = a, Lda = lda, Dst = dst, RowScale = rowScale };
         // A large matrix (a layer's weights, packed at every call) is packed by depth blocks across the
         // threads, so a batch-1 forward does not wait on one thread copying megabytes.
         WorkerPool.Run(ref job, (k + KC - 1) / KC, parallel: (long)m * k >= PackInParallel);
@@ -153,7 +155,7 @@ internal static unsafe class Sgemm
     {
         public bool TransA;
         public int M, K, Lda;
-        public float* A, Dst;
+        public float* A, Dst, RowScale;
 
         public readonly void Reserve(Scratch scratch) { }
 
@@ -161,7 +163,7 @@ internal static unsafe class Sgemm
         public readonly void Run(int part, Scratch scratch)
         {
             var pc = part * KC;
-            PackA(TransA, A, Lda, 0, M, pc, Math.Min(KC, K - pc), Dst + (long)pc * ((M + MR - 1) / MR * MR));
+            PackA(TransA, A, Lda, 0, M, pc, Math.Min(KC, K - pc), Dst + (long)pc * ((M + MR - 1) / MR * MR), rowScale: RowScale);
         }
     }
 
@@ -448,7 +450,7 @@ internal static unsafe class Sgemm
     // packA (mc↑MR, kc): panel r holds rows [r·MR, r·MR + MR) of the block, one MR-vector per depth p;
     // rows past mc are zeros. With offset tables (untransposed only), A[i, p] is read as OffsetRows says.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackA(bool trans, float* a, int lda, int i0, int mc, int p0, int kc, float* dst, OffsetRows offsets = default)
+    private static void PackA(bool trans, float* a, int lda, int i0, int mc, int p0, int kc, float* dst, OffsetRows offsets = default, float* rowScale = null)
     {
         if (offsets.Rows != null)
         {
@@ -483,8 +485,18 @@ internal static unsafe class Sgemm
                     for (var i = 0; i < rows; i++) d[i] = src[(long)i * lda + p];
                     for (var i = rows; i < MR; i++) d[i] = 0;
                 }
+                if (rowScale != null) ScalePanel(dst, kc, rowScale + i0 + ir, rows);
             }
         }
+    }
+
+    // panel (kc, MR) *= scale[i] in row i < rows (the padding rows stay zero).
+    private static void ScalePanel(float* panel, int kc, float* scale, int rows)
+    {
+        var s = stackalloc float[MR];
+        for (var i = 0; i < MR; i++) s[i] = i < rows ? scale[i] : 0f;
+        var v = Vector256.Load(s);
+        for (var p = 0; p < kc; p++) (Vector256.Load(panel + p * MR) * v).Store(panel + p * MR);
     }
 
     // PackA's untransposed layout for A[i, p] = a[offset[i] + depth(p)], i < mc, where depth(p) is p, or
