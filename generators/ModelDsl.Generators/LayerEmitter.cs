@@ -86,6 +86,15 @@ namespace ModelDsl.Generators
             {
                 case LayerKind.Conv2D:
                 case LayerKind.Conv1D:
+                    if (_step.FoldsNorm is { } norm)
+                    {
+                        var relu = norm.Layer.Spec.Activation == ActivationKind.ReLU;
+                        _w.Open("if (!training)");
+                        _w.Line($"// {norm.Layer.Spec.Name} folded into the filters{(relu ? ", with its ReLU," : "")} as they are packed: its output written here");
+                        _w.Line($"{K}Conv2D.ForwardNormalized<{ShapeStruct}>(x, {W}, {B}, {BatchNormParameters(norm)}, Slot({Num.I(norm.OutSlot)}, n), n, relu: {(relu ? "true" : "false")});");
+                        _w.Line("return;");
+                        _w.Close();
+                    }
                     if (ConvAppliesReLU) _w.Line($"{K}Conv2D.Forward<{ShapeStruct}>(x, {W}, {B}, y, n, relu: true); // with the ReLU, as y is stored");
                     else _w.Line($"{K}Conv2D.Forward<{ShapeStruct}>(x, {W}, {B}, {target}, n);");
                     break;
@@ -129,6 +138,11 @@ namespace ModelDsl.Generators
                     {
                         _w.Line("if (training) " + train);
                         _w.Line($"// In inference {_step.AppliedBy.Layer.Spec.Name} applies this batch norm, in one pass with its sum.");
+                    }
+                    else if (_step.FoldedInto is not null)
+                    {
+                        _w.Line($"if (!training) return; // {_step.FoldedInto.Layer.Spec.Name} applies this batch norm{(_spec.Activation == ActivationKind.ReLU ? " and its ReLU" : "")} in inference, folded into its filters");
+                        _w.Line(train);
                     }
                     else if (_spec.Activation == ActivationKind.ReLU)
                     {

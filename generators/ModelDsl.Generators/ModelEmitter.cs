@@ -191,7 +191,7 @@ namespace ModelDsl.Generators
             w.Line($"    OutputGradientSlot: {Num.I(plan.OutputGradientSlot)})");
             w.Line("{");
             w.Line($"    LayerSlots = new int[] {{ {string.Join(", ", plan.Steps.Select(s => Num.I(s.OutSlot)))} }},");
-            var fused = plan.Steps.Where(s => s.AppliedBy is not null).Select(s => Num.I(s.Index)).ToList();
+            var fused = plan.Steps.Where(s => s.AppliedBy is not null || s.FoldsNorm is not null).Select(s => Num.I(s.Index)).ToList();
             if (fused.Count > 0) w.Line($"    InferenceFusedLayers = new int[] {{ {string.Join(", ", fused)} }},");
             if (plan.Buffers.Count > 0)
             {

@@ -94,6 +94,13 @@ namespace ModelDsl.Generators
         /// computes nothing), or null.
         /// </summary>
         public Step? AppliedBy { get; set; }
+        /// <summary>
+        /// For a convolution: the batch norm after it that, in inference, it applies by folding the norm into its
+        /// filters, writing that batch norm's output slot instead of its own; or null.
+        /// </summary>
+        public Step? FoldsNorm { get; set; }
+        /// <summary>For a batch norm: the convolution that applies it in inference (see <see cref="FoldsNorm"/>), or null.</summary>
+        public Step? FoldedInto { get; set; }
         /// <summary>For a residual sum: per input, the batch norm it applies in inference (reading that batch norm's input), or null.</summary>
         public Step?[] InferenceNorms { get; set; } = Array.Empty<Step?>();
 
@@ -182,6 +189,7 @@ namespace ModelDsl.Generators
             plan.OutputSlot = steps.Count == 0 ? 0 : steps[steps.Count - 1].OutSlot;
             plan.AssignGradients(model);
             plan.FuseInferenceSums();
+            plan.FoldInferenceNorms();
             return plan;
         }
 
@@ -260,11 +268,7 @@ namespace ModelDsl.Generators
         /// </summary>
         private void FuseInferenceSums()
         {
-            var readers = new int[Steps.Count];
-            foreach (var s in Steps)
-            {
-                foreach (var j in s.Layer.Inputs.Where(j => j >= 0)) readers[j]++;
-            }
+            var readers = ReaderCounts();
             foreach (var sum in Steps)
             {
                 var inputs = sum.Layer.Inputs;
@@ -275,6 +279,39 @@ namespace ModelDsl.Generators
                 if (norms.All(b => b is null)) continue;
                 sum.InferenceNorms = norms;
                 foreach (var b in norms.Where(b => b is not null)) b!.AppliedBy = sum;
+            }
+        }
+
+        /// <summary>How many layers read each step's output.</summary>
+        private int[] ReaderCounts()
+        {
+            var readers = new int[Steps.Count];
+            foreach (var s in Steps)
+            {
+                foreach (var j in s.Layer.Inputs.Where(j => j >= 0)) readers[j]++;
+            }
+            return readers;
+        }
+
+        /// <summary>
+        /// Finds the batch norms (with no activation or a ReLU, not applied by a residual sum) whose input is a
+        /// 2-D convolution without an activation that nothing else reads: in inference the convolution folds
+        /// the norm into its filters and writes the norm's output. Training is unchanged.
+        /// </summary>
+        private void FoldInferenceNorms()
+        {
+            var readers = ReaderCounts();
+            foreach (var bn in Steps)
+            {
+                var spec = bn.Layer.Spec;
+                if (spec.Kind != LayerKind.BatchNorm || bn.AppliedBy is not null || bn.Layer.Inputs.Count != 1
+                    || spec.Activation is not (ActivationKind.None or ActivationKind.ReLU)) continue;
+                var j = bn.Layer.Inputs[0];
+                if (j < 0 || readers[j] != 1) continue;
+                var conv = Steps[j];
+                if (conv.Layer.Spec.Kind != LayerKind.Conv2D || conv.Layer.Spec.Activation != ActivationKind.None || conv.PreActivationSlot >= 0) continue;
+                conv.FoldsNorm = bn;
+                bn.FoldedInto = conv;
             }
         }
 
@@ -292,11 +329,7 @@ namespace ModelDsl.Generators
                 needs[i] = s.Weight is not null || s.Bias is not null || s.Layer.Inputs.Any(j => j >= 0 && needs[j]);
             }
 
-            var readers = new int[steps.Count];
-            foreach (var s in steps)
-            {
-                foreach (var j in s.Layer.Inputs.Where(j => j >= 0)) readers[j]++;
-            }
+            var readers = ReaderCounts();
 
             var largest = 1L;
             for (var i = 0; i < steps.Count; i++)

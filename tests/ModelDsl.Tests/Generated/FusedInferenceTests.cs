@@ -5,8 +5,9 @@ namespace ModelDsl.Tests.Generated;
 
 using Data = ModelDsl.Tests.Kernels.Data;
 
-// In inference the generated code applies a batch norm followed by a ReLU in one pass, and a batch norm
-// read only by a residual sum inside that sum's pass. These tests compare whole inference forwards with a
+// In inference the generated code folds a batch norm (and its ReLU) that follows a convolution into the
+// convolution's filters, applies any other batch norm followed by a ReLU in one pass, and a batch norm read
+// only by a residual sum inside that sum's pass. These tests compare whole inference forwards with a
 // double-precision reference built from the reference layers, with every parameter and running statistic
 // randomized (a kernel reading another channel's or another layer's values fails), and check that new
 // parameters and statistics (written directly, or moved by a training-mode forward) are used at once.
@@ -91,6 +92,29 @@ public class FusedInferenceTests
         var net = new ProjectedBlockNet(seed: 1);
         Randomize(net, 20);
         AssertInference(net, Data.Uniform(n * 4 * 36, 3), n, ProjectedBlockReference, "Block.DownsampleBn.bias", Data.Uniform(8, 98));
+    }
+
+    [Fact]
+    public void TinyResNet_Inference_UsesChangedStatisticsOfAFoldedBatchNormAtOnce()
+    {
+        var net = new TinyResNet(seed: 1);
+        Randomize(net, 30);
+        // Conv1 folds Bn1 (and its ReLU) into its filters, and Stem folds StemBn; the sum applies Bn2.
+        var layers = net.Layout.Summary.Layers;
+        Assert.Equal(new[] { "Bn2", "Conv1", "Stem" }, net.Layout.InferenceFusedLayers.Select(i => layers[i].Name).Order(StringComparer.Ordinal).ToArray());
+        var x = Data.Uniform(3 * 3 * 64, 4);
+        AssertInference(net, x, 3, TinyResNetReference, "Bn1.running_mean", Data.Uniform(16, 97));
+        AssertInference(net, x, 3, TinyResNetReference, "StemBn.weight", Data.Uniform(16, 96));
+    }
+
+    [Fact]
+    public void FirstNonFiniteLayer_AfterInference_NamesTheFoldedBatchNorm_WhoseOutputTheConvolutionWrote()
+    {
+        var net = new TinyResNet(seed: 1);
+        var x = Data.Uniform(2 * 3 * 64, 2);
+        net.GetParameter("Bn1.running_var").Values[5] = -1f;   // √(var + eps) is NaN for that channel
+        net.Forward(x, 2);
+        Assert.Equal("Bn1", net.FirstNonFiniteLayer());
     }
 
     [Fact]
