@@ -916,7 +916,7 @@ public static unsafe class Conv2D
                     {
                         var ih = oh * T.SH + i * T.DH - T.PadTop;
                         if ((uint)ih >= (uint)T.H || lo == hi) TRow.Padding(row, T.OW);
-                        else TRow.Row(x + (c * T.H + ih) * T.W - T.PadLeft + j * T.DW, row, lo, hi, T.SW, T.OW);   // x[ow·SW] is x[c, ih, ow·SW + j·DW − PadLeft]
+                        else TRow.Row(x + (c * T.H + ih) * T.W - T.PadLeft + j * T.DW, row, lo, hi, T.SW, T.OW, T.W + T.PadLeft - j * T.DW);   // x[ow·SW] is x[c, ih, ow·SW + j·DW − PadLeft]
                     }
                 }
     }
@@ -924,7 +924,8 @@ public static unsafe class Conv2D
     private interface IColumnRow
     {
         static abstract void Padding(float* colRow, int width);
-        static abstract void Row(float* x, float* colRow, int lo, int hi, int stride, int width);
+        // x[0 … readable) is the rest of the input row.
+        static abstract void Row(float* x, float* colRow, int lo, int hi, int stride, int width, int readable);
     }
 
     // im2col: col row = the input values, zeros over padding.
@@ -933,11 +934,11 @@ public static unsafe class Conv2D
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Padding(float* colRow, int width) => KernelMath.ClearShort(colRow, width);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Row(float* x, float* colRow, int lo, int hi, int stride, int width)
+        public static void Row(float* x, float* colRow, int lo, int hi, int stride, int width, int readable)
         {
             for (var ow = 0; ow < lo; ow++) colRow[ow] = 0;
             if (stride == 1) KernelMath.CopyShort(x + lo, colRow + lo, hi - lo);
-            else KernelMath.GatherStrided(x + (long)lo * stride, colRow + lo, hi - lo, stride, (hi - 1 - lo) * stride + 1);
+            else KernelMath.GatherStrided(x + (long)lo * stride, colRow + lo, hi - lo, stride, readable - lo * stride);
             for (var ow = hi; ow < width; ow++) colRow[ow] = 0;
         }
     }
@@ -948,7 +949,7 @@ public static unsafe class Conv2D
         [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Padding(float* colRow, int width) { }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Row(float* dx, float* colRow, int lo, int hi, int stride, int width)
+        public static void Row(float* dx, float* colRow, int lo, int hi, int stride, int width, int readable)
         {
             if (stride == 1) KernelMath.AddShort(dx + lo, colRow + lo, hi - lo);
             else for (var ow = lo; ow < hi; ow++) dx[ow * stride] += colRow[ow];

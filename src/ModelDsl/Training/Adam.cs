@@ -91,7 +91,8 @@ public class Adam : Optimizer
     /// <inheritdoc/>
     protected override void BeginStep() => _step++;
 
-    private protected override bool UpdatesEachValueAlone => true;
+    // Adam and AdamW only: a subclass may override Update with a rule that needs its whole run.
+    private protected override bool UpdatesEachValueAlone => GetType() == typeof(Adam) || GetType() == typeof(AdamW);
 
     /// <inheritdoc/>
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)

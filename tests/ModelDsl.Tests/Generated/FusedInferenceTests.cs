@@ -112,6 +112,13 @@ public class FusedInferenceTests
     {
         var net = new TinyResNet(seed: 1);
         var x = Data.Uniform(2 * 3 * 64, 2);
+        // A training forward leaves NaNs in Conv1's own output, which inference does not write again.
+        net.GetParameter("Conv1.weight").Values[0] = float.NaN;
+        net.Forward(x, 2, training: true);
+        Assert.Equal("Conv1", net.FirstNonFiniteLayer());
+        Randomize(net, 40);   // every parameter and statistic finite again
+        net.Forward(x, 2);
+        Assert.Null(net.FirstNonFiniteLayer());
         net.GetParameter("Bn1.running_var").Values[5] = -1f;   // √(var + eps) is NaN for that channel
         net.Forward(x, 2);
         Assert.Equal("Bn1", net.FirstNonFiniteLayer());

@@ -26,6 +26,9 @@ public class ConvShiftedTests
         { nameof(ShiftedAligned), 1 },
         { nameof(ShiftedAligned), 2 },
         { nameof(ShiftedAlignedSerial), 3 },
+        { nameof(ShiftedOddVectors16), 2 },
+        { nameof(ShiftedOddVectors8), 2 },
+        { nameof(ShiftedOddVectors4), 2 },
     };
 
     private interface ICheck { void Run<T>(int n) where T : struct, IConv2DShape; }
@@ -41,6 +44,9 @@ public class ConvShiftedTests
             case nameof(ShiftedManyFilters): check.Run<ShiftedManyFilters>(n); break;
             case nameof(ShiftedAligned): check.Run<ShiftedAligned>(n); break;
             case nameof(ShiftedAlignedSerial): check.Run<ShiftedAlignedSerial>(n); break;
+            case nameof(ShiftedOddVectors16): check.Run<ShiftedOddVectors16>(n); break;
+            case nameof(ShiftedOddVectors8): check.Run<ShiftedOddVectors8>(n); break;
+            case nameof(ShiftedOddVectors4): check.Run<ShiftedOddVectors4>(n); break;
             default: throw new ArgumentException(shape);
         }
     }
@@ -187,4 +193,28 @@ public struct ShiftedAlignedSerial : IConv2DShape
     public static int C => 2; public static int H => 32; public static int W => 32; public static int K => 5;
     public static int KH => 3; public static int KW => 3; public static int SH => 1; public static int SW => 1;
     public static int PadTop => 1; public static int PadLeft => 1; public static int OH => 32; public static int OW => 32;
+}
+
+// On the calling thread in one strip of an odd number of vectors at one vector width each (rows of 16,
+// 8 and 4 floats, 5 or 7 rows), so at that width the strip's last tile is half a tile whatever the core
+// count; the 3×1 kernels discard no columns, so rows of 8 and 4 take the padded copy too.
+public struct ShiftedOddVectors16 : IConv2DShape
+{
+    public static int C => 3; public static int H => 5; public static int W => 16; public static int K => 9;
+    public static int KH => 3; public static int KW => 3; public static int SH => 1; public static int SW => 1;
+    public static int PadTop => 1; public static int PadLeft => 1; public static int OH => 5; public static int OW => 16;
+}
+
+public struct ShiftedOddVectors8 : IConv2DShape
+{
+    public static int C => 3; public static int H => 7; public static int W => 8; public static int K => 9;
+    public static int KH => 3; public static int KW => 1; public static int SH => 1; public static int SW => 1;
+    public static int PadTop => 1; public static int PadLeft => 0; public static int OH => 7; public static int OW => 8;
+}
+
+public struct ShiftedOddVectors4 : IConv2DShape
+{
+    public static int C => 3; public static int H => 5; public static int W => 4; public static int K => 9;
+    public static int KH => 3; public static int KW => 1; public static int SH => 1; public static int SW => 1;
+    public static int PadTop => 1; public static int PadLeft => 0; public static int OH => 5; public static int OW => 4;
 }

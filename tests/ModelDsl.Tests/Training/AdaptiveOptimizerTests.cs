@@ -136,6 +136,27 @@ public class AdaptiveOptimizerTests
         AssertMatches(expected, Run(new Sgd(0.05f, momentum: 0.9f, nesterov: nesterov, weightDecay: 0.01f), features));
     }
 
+    // A subclass's Update may need its whole run (a rule over the run's norm, say): it is not split.
+    private sealed class RecordingAdam : Adam
+    {
+        public List<(int Offset, int Length)> Calls { get; } = [];
+
+        protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset)
+        {
+            Calls.Add((offset, parameters.Length));
+            base.Update(parameters, gradients, offset);
+        }
+    }
+
+    [Fact]
+    public void AnAdamSubclass_GetsEachRunWhole_OnTheCallingThread()
+    {
+        var adam = new RecordingAdam();
+        var model = new LinearModel(Shape.Flat(20_000), 5);
+        adam.Step(model);
+        Assert.Equal([(0, 100_005)], adam.Calls);   // the model's one trainable run
+    }
+
     [Fact]
     public void BadHyperparameters_NameTheArgument()
     {
