@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the side-by-side CPU benchmarks (ModelDsl, TorchSharp, ONNX Runtime; workloads W1–W4, 2 threads)
-# and rewrites benchmarks/RESULTS.md. Takes about 7 minutes on a 2-core machine.
+# and rewrites benchmarks/RESULTS.md. Takes about 3 to 4 minutes on a 2-core machine (the build included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Waiting threads sleep instead of spinning: on a machine shared with other work, a thread spinning at a
