@@ -477,6 +477,10 @@ public static unsafe class Conv2D
             var startPosition = start - startSample * Positions<T>();
             var startRow = startPosition / T.OW;
             var startColumn = startPosition - startRow * T.OW;
+            // Rows of 4 or 8 (ResNet's 4×4 and 8×8 stages): the columns start and end on whole rows (every
+            // count here is a multiple of OW, which divides the panel width), so each run is one row,
+            // copied as one vector.
+            var wholeRows = T.OW is 4 or 8 && nr % T.OW == 0 && startColumn == 0 && nc % T.OW == 0;
             for (var r = 0; r < kc; r++)
             {
                 var (c, i, j) = Tap<T>(p0 + r);
@@ -485,6 +489,20 @@ public static unsafe class Conv2D
                 var lane = 0;
                 var oh = startRow;
                 var ow = startColumn;
+                if (wholeRows)
+                {
+                    for (var left = nc; left > 0; left -= T.OW)
+                    {
+                        if (T.OW == 4) Vector128.Store(Vector128.Load(src), d + lane);
+                        else Vector256.Store(Vector256.Load(src), d + lane);
+                        lane += T.OW;
+                        src += wp;
+                        if (++oh == T.OH) { oh = 0; src += nextSample; }
+                        if (lane == nr) { lane = 0; d += nr * kc; }
+                    }
+                    if (lane != 0) ClearRun(d + lane, nr - lane);
+                    continue;
+                }
                 for (var left = nc; left > 0;)
                 {
                     var len = Math.Min(Math.Min(left, T.OW - ow), nr - lane);
