@@ -158,22 +158,17 @@ public static unsafe class Conv2D
             DepthwiseConv.Backward<T>(x, w, dy, dx, dw, n);
             return;
         }
-        if (dx != null && ConvShifted.AppliesToInputGradient<T>())
+        var shifted = ConvShifted.AppliesToInputGradient<T>();
+        if (dx != null && (shifted || FlippedInputGradient<T>(n)))
         {
-            // dx as the correlation of padded dy with the flipped filters; the weight gradient below.
-            BackwardCore<T>(x, w, dy, null, dw, n);
-            ConvShifted.InputGradient<T>(w, dy, dx, n, IsLarge<T>(n));
-            return;
-        }
-        if (dx != null && FlippedInputGradient<T>(n))
-        {
-            // Small maps: dx as the forward of the flipped convolution over dy, many samples per GEMM and no
-            // col2im; the weight gradient below.
+            // dx as the forward of the flipped convolution over dy, with no col2im: over a padded copy of dy, or
+            // on small maps with many samples per GEMM. The weight gradient first.
             BackwardCore<T>(x, w, dy, null, dw, n);
             var packed = WorkerPool.ThreadScratch.PackedWeights(T.G * PackedGroup<Flipped<T>>());
             for (var g = 0; g < T.G; g++)
                 ConvShifted.PackFlipped(w + (long)g * KG<T>() * ColRows<T>(), CG<T>(), KG<T>(), T.KH * T.KW, packed + (long)g * PackedGroup<Flipped<T>>());
-            ForwardPacked<Flipped<T>>(dy, packed, null, dx, n, relu: false);
+            if (shifted) ConvShifted.Forward<Flipped<T>>(dy, packed, PackedGroup<Flipped<T>>(), null, dx, n, IsLarge<T>(n));
+            else ForwardPacked<Flipped<T>>(dy, packed, null, dx, n, relu: false);
             return;
         }
         var (parts, channelsPerPart) = BackwardParts<T>(n);
@@ -286,33 +281,6 @@ public static unsafe class Conv2D
         !ConvShifted.Disabled && T.SH == 1 && T.SW == 1 && !IsPointwise<T>() && !DepthwiseConv.Applies<T>()
         && Flipped<T>.Fits && PaddedColumns<Flipped<T>>.Applies && BatchesSamples<Flipped<T>>(n)
         && (long)T.H * T.W <= (long)T.OH * T.OW;
-
-    /// <summary>
-    /// The convolution whose forward is <typeparamref name="T"/>'s input gradient (unit stride): dy (N, K, OH, OW) in,
-    /// dx (N, C, H, W) out, the filters flipped with their channels swapped (ConvShifted.PackFlipped), dy padded by
-    /// the kernel's reach less <typeparamref name="T"/>'s padding on each side.
-    /// </summary>
-    private readonly struct Flipped<T> : IConv2DShape where T : struct, IConv2DShape
-    {
-        public static int C => T.K;
-        public static int H => T.OH;
-        public static int W => T.OW;
-        public static int K => T.C;
-        public static int KH => T.KH;
-        public static int KW => T.KW;
-        public static int SH => 1;
-        public static int SW => 1;
-        public static int PadTop => (T.KH - 1) * T.DH - T.PadTop;
-        public static int PadLeft => (T.KW - 1) * T.DW - T.PadLeft;
-        public static int OH => T.H;
-        public static int OW => T.W;
-        public static int DH => T.DH;
-        public static int DW => T.DW;
-        public static int G => T.G;
-
-        /// <summary>Padding within the kernel's reach on the top and left (so the flipped padding is not negative).</summary>
-        public static bool Fits => PadTop >= 0 && PadLeft >= 0;
-    }
 
     // The backward's split: one part per sample range (channels per part = CG) when the batch fills the
     // threads, else one part per range of input channels (whole multiples of 8 channels, so each range's

@@ -16,9 +16,9 @@ namespace ModelDsl.Kernels;
 // kernel is used where they are few (Wp − OW at most a sixth of OW). Conv2D's weight gradient reads
 // its im2col rows from the same padded copies (PadPlanes), through Sgemm's row offsets.
 //
-// The same kernel computes a unit-stride convolution's input gradient: dx is the correlation of dy,
-// padded by (KH − 1)·DH − PadTop rows on top (and so on), with the filters flipped and their input and
-// output channels swapped.
+// The same kernel computes a unit-stride convolution's input gradient: Conv2D runs the forward of
+// Flipped<T>, the correlation of dy, padded by (KH − 1)·DH − PadTop rows on top (and so on), with the
+// filters flipped and their input and output channels swapped (PackFlipped).
 //
 // Sums run over the depth in the order the blocking fixes (KC-deep blocks, each summed in order in
 // registers, added to C in order), as in Sgemm, so a result depends on neither the vector width nor
@@ -72,26 +72,6 @@ internal static unsafe class ConvShifted
             groups: T.G, channels: T.C / T.G, h: T.H, w: T.W, filters: T.K / T.G, kh: T.KH, kw: T.KW, dh: T.DH, dw: T.DW,
             padTop: T.PadTop, padLeft: T.PadLeft, oh: T.OH, ow: T.OW);
         Run(plan, x, packedW, groupStride, b, y, n, parallel, relu);
-    }
-
-    /// <summary>
-    /// dx (N, C, H, W) = ∂/∂x of the convolution <typeparamref name="T"/> (overwritten) from dy (N, K, OH, OW),
-    /// for a shape where <see cref="AppliesToInputGradient{T}"/> holds: the correlation of padded dy with the flipped filters.
-    /// </summary>
-    public static void InputGradient<T>(float* w, float* dy, float* dx, int n, bool parallel) where T : struct, IConv2DShape
-    {
-        int cg = T.C / T.G, kg = T.K / T.G, taps = T.KH * T.KW;
-        var depth = kg * taps;   // the gradient's CF: (k, i', j')
-        var groupStride = Sgemm.PackedASize(cg, depth);
-        var packed = WorkerPool.ThreadScratch.PackedWeights(T.G * groupStride);
-        for (var g = 0; g < T.G; g++)
-            PackFlipped(w + (long)g * kg * cg * taps, cg, kg, taps, packed + (long)g * groupStride);
-        var reachH = (T.KH - 1) * T.DH;
-        var reachW = (T.KW - 1) * T.DW;
-        var plan = new Plan(
-            groups: T.G, channels: kg, h: T.OH, w: T.OW, filters: cg, kh: T.KH, kw: T.KW, dh: T.DH, dw: T.DW,
-            padTop: reachH - T.PadTop, padLeft: reachW - T.PadLeft, oh: T.H, ow: T.W);
-        Run(plan, dy, packed, groupStride, null, dx, n, parallel, relu: false);
     }
 
     /// <summary>
@@ -190,11 +170,16 @@ internal static unsafe class ConvShifted
         public int GroupStride, Strips, RowsPerStrip, PlaneRows, FilterBlocks, FiltersPerBlock, Width;
         public bool Relu;
 
-        // Floats of one part's scratch: the padded strip of every channel of a group, the slack, and C
+        // Floats of one part's scratch: the padded strip of every channel of a group, the slack, and (unaligned) C
         // for one NC-wide block of padded-width positions.
         // C starts on a cache line (its rows are NC floats), so its vectors never straddle two.
         private readonly long PaddedSize => ((long)Plan.Channels * PlaneRows * Plan.Wp + Slack + Plan.Wp + 15) / 16 * 16;
-        private readonly long PartSize => PaddedSize + (long)Plan.Filters * Sgemm.NC + 16;
+        private readonly long PartSize => PaddedSize + (Aligned ? 0 : (long)Plan.Filters * Sgemm.NC) + 16;
+
+        // Output rows a whole number of vectors wide: each vector of a tile lies in one output row, so the
+        // tiles cover the output positions only (no discarded columns) and are stored straight into y, the
+        // tile's second vector read where its row's padded copy puts it; no C buffer.
+        private readonly bool Aligned => Plan.OW % Width == 0;
 
         public readonly void Reserve(Scratch scratch) => scratch.Col(checked((int)PartSize));
 
@@ -221,13 +206,10 @@ internal static unsafe class ConvShifted
             var rows = Math.Min(RowsPerStrip, Plan.OH - oh0);
             var buffer = (float*)(((nint)scratch.Col(checked((int)PartSize)) + 63) & ~(nint)63);
             var padded = buffer;
-            var c = buffer + PaddedSize;   // (Filters, NC): C over one block of padded-width positions
+            var c = buffer + PaddedSize;   // unaligned: (Filters, NC), C over one block of padded-width positions
             var nr = 2 * TOps.Width;
             var depth = Plan.Depth;
-            // Output rows a whole number of vectors wide: each vector of a tile lies in one output row, so
-            // the tiles cover the output positions only (no discarded columns) and are stored straight into
-            // y, the tile's second vector read where its row's padded copy puts it.
-            var aligned = Plan.OW % TOps.Width == 0;
+            var aligned = Aligned;
             var positions = rows * (aligned ? Plan.OW : Plan.Wp);   // of the strip: output, or padded-width
             var ldc = aligned ? Plan.OH * Plan.OW : Sgemm.NC;
             var tile = stackalloc float[Sgemm.MR * 2 * Vector512<float>.Count];

@@ -51,26 +51,6 @@ internal static unsafe class DepthwiseConv
         WorkerPool.Run(ref job, job.Parts);
     }
 
-    /// <summary>The depthwise correlation dy (N, C, OH, OW) → dx (N, C, H, W) that unit-stride backward-data is.</summary>
-    private readonly struct Flipped<T> : IConv2DShape where T : struct, IConv2DShape
-    {
-        public static int C => T.C;
-        public static int H => T.OH;
-        public static int W => T.OW;
-        public static int K => T.C;
-        public static int KH => T.KH;
-        public static int KW => T.KW;
-        public static int SH => 1;
-        public static int SW => 1;
-        public static int PadTop => (T.KH - 1) * T.DH - T.PadTop;
-        public static int PadLeft => (T.KW - 1) * T.DW - T.PadLeft;
-        public static int OH => T.H;
-        public static int OW => T.W;
-        public static int DH => T.DH;
-        public static int DW => T.DW;
-        public static int G => T.C;
-    }
-
     private static int HP<T>() where T : struct, IConv2DShape => (T.OH - 1) * T.SH + (T.KH - 1) * T.DH + 1;
     private static int WP<T>() where T : struct, IConv2DShape => (T.OW - 1) * T.SW + (T.KW - 1) * T.DW + 1;
     private static int Taps<T>() where T : struct, IConv2DShape => T.KH * T.KW;

@@ -115,3 +115,31 @@ public interface IDenseShape
     /// <summary>Output features.</summary>
     static abstract int Out { get; }
 }
+
+/// <summary>
+/// The convolution whose forward is the unit-stride convolution <typeparamref name="T"/>'s input gradient:
+/// dy (N, K, OH, OW) in, dx (N, C, H, W) out, the filters flipped with their input and output channels swapped
+/// (ConvShifted.PackFlipped lays them out; a depthwise filter only flips), dy padded by the kernel's reach
+/// less <typeparamref name="T"/>'s padding on each side.
+/// </summary>
+internal readonly struct Flipped<T> : IConv2DShape where T : struct, IConv2DShape
+{
+    public static int C => T.K;
+    public static int H => T.OH;
+    public static int W => T.OW;
+    public static int K => T.C;
+    public static int KH => T.KH;
+    public static int KW => T.KW;
+    public static int SH => 1;
+    public static int SW => 1;
+    public static int PadTop => (T.KH - 1) * T.DH - T.PadTop;
+    public static int PadLeft => (T.KW - 1) * T.DW - T.PadLeft;
+    public static int OH => T.H;
+    public static int OW => T.W;
+    public static int DH => T.DH;
+    public static int DW => T.DW;
+    public static int G => T.G;
+
+    /// <summary>Padding within the kernel's reach on the top and left (so the flipped padding is not negative).</summary>
+    public static bool Fits => PadTop >= 0 && PadLeft >= 0;
+}
