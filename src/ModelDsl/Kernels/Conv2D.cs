@@ -308,8 +308,9 @@ public static unsafe class Conv2D
 
     // The weight gradient reads its im2col rows in place from a padded copy of x (ConvShifted's layout:
     // planes of OH + reach rows of Wp = OW + reach floats), with dy spread to the padded width (zeros in
-    // the discarded columns), where the forward does: dwᵀ (rows, KG) += col (rows, OH·Wp) · dyᵀ.
-    private static bool ShiftedWeightGradient<T>() where T : struct, IConv2DShape => ConvShifted.Applies<T>() && !DwByDots<T>();
+    // the discarded columns), where the forward does at unit stride: dwᵀ (rows, KG) += col (rows, OH·Wp) · dyᵀ.
+    private static bool ShiftedWeightGradient<T>() where T : struct, IConv2DShape =>
+        T.SH == 1 && T.SW == 1 && ConvShifted.Applies<T>() && !DwByDots<T>();
 
     // Elsewhere the weight gradient's im2col rows are still read in place, from padded copies of the
     // samples of one product (PaddedColumns' layout), where the shape allows those copies.

@@ -169,6 +169,31 @@ internal static unsafe class KernelMath
     }
 
     /// <summary>
+    /// evens[t] = x[2t] for t &lt; evenCount and odds[t] = x[2t + 1] for t &lt; oddCount (a row split into its two
+    /// column phases), sixteen of each at a time from two vector loads where those read only x[0 … readable).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Deinterleave(float* x, float* evens, int evenCount, float* odds, int oddCount, int readable)
+    {
+        var t = 0;
+        if (Avx512F.IsSupported)
+        {
+            var both = Math.Min(evenCount, oddCount);
+            var evenIndex = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            var oddIndex = evenIndex + Vector512<int>.One;
+            for (; t + 16 <= both && 2 * t + 32 <= readable; t += 16)
+            {
+                var lo = Vector512.Load(x + 2 * t);
+                var hi = Vector512.Load(x + 2 * t + 16);
+                Avx512F.PermuteVar16x32x2(lo, evenIndex, hi).Store(evens + t);
+                Avx512F.PermuteVar16x32x2(lo, oddIndex, hi).Store(odds + t);
+            }
+        }
+        GatherStrided(x + 2 * t, evens + t, evenCount - t, 2, readable - 2 * t);
+        GatherStrided(x + 2 * t + 1, odds + t, oddCount - t, 2, readable - 2 * t - 1);
+    }
+
+    /// <summary>
     /// d[t] = x[t·stride] for t &lt; count (a strided convolution's im2col run); for stride 2, eight at a time
     /// from two vector loads where those read only x[0 … readable) (readable &gt; (count − 1)·stride: the rest
     /// of the input row).

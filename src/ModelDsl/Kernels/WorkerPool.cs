@@ -193,6 +193,7 @@ internal sealed unsafe class Scratch
     private float[] _col = [];
     private float[] _partials = [];
     private float[] _packedWeights = [];
+    private float[] _shared = [];
     private int[] _offsets = [];
 
     /// <summary>Packed A block, (MC, KC) as MR-row panels.</summary>
@@ -209,6 +210,9 @@ internal sealed unsafe class Scratch
 
     /// <summary>A weight matrix packed once per call for many GEMMs, at least <paramref name="length"/> floats.</summary>
     public float* PackedWeights(int length) => Grow(ref _packedWeights, length);
+
+    /// <summary>Data that the parts of one job read and no part writes (made before they start), at least <paramref name="length"/> floats.</summary>
+    public float* Shared(int length) => Grow(ref _shared, length);
 
     /// <summary>A table of offsets (e.g. one per im2col row), at least <paramref name="length"/> ints.</summary>
     public int* Offsets(int length)

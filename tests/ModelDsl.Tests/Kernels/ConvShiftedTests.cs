@@ -3,9 +3,11 @@ using ModelDsl.Kernels;
 
 namespace ModelDsl.Tests.Kernels;
 
-// Unit-stride convolutions that run over a zero-padded copy of the input (ConvShifted: the forward, the
-// input gradient and the weight gradient's im2col rows), against the double reference and against the
-// packed implicit GEMM: asymmetric padding, a rectangular kernel, dilation, groups, filter and channel
+// Convolutions that run over a zero-padded copy of the input (ConvShifted: the forward, the unit-stride
+// input gradient and the weight gradient's im2col rows; strided forwards over the input's phases),
+// against the double reference and against the packed implicit GEMM: asymmetric padding, a rectangular
+// kernel, dilation, groups, strides 2 and 3 (down and across apart), odd input widths (phases of
+// unequal width), filter and channel
 // counts that are not multiples of the 8-row tile, more than one depth block (CF > 256), strips of
 // output rows, more than one NC block of positions, parts that split the filters, batch 1 and more,
 // every vector width, output rows a whole number of vectors wide (tiles stored straight into y, a
@@ -29,6 +31,13 @@ public class ConvShiftedTests
         { nameof(ShiftedOddVectors16), 2 },
         { nameof(ShiftedOddVectors8), 2 },
         { nameof(ShiftedOddVectors4), 2 },
+        { nameof(StridedAligned), 2 },
+        { nameof(StridedOddWidth), 3 },
+        { nameof(StridedOddWidth), 1 },
+        { nameof(ConvSplitDilatedStrided), 2 },   // stride 2, dilation 2: every tap of a row in one phase
+        { nameof(StridedMixedGroups), 3 },
+        { nameof(StridedStem), 1 },
+        { nameof(StridedTall), 2 },
     };
 
     private interface ICheck { void Run<T>(int n) where T : struct, IConv2DShape; }
@@ -47,6 +56,12 @@ public class ConvShiftedTests
             case nameof(ShiftedOddVectors16): check.Run<ShiftedOddVectors16>(n); break;
             case nameof(ShiftedOddVectors8): check.Run<ShiftedOddVectors8>(n); break;
             case nameof(ShiftedOddVectors4): check.Run<ShiftedOddVectors4>(n); break;
+            case nameof(StridedAligned): check.Run<StridedAligned>(n); break;
+            case nameof(StridedOddWidth): check.Run<StridedOddWidth>(n); break;
+            case nameof(ConvSplitDilatedStrided): check.Run<ConvSplitDilatedStrided>(n); break;
+            case nameof(StridedMixedGroups): check.Run<StridedMixedGroups>(n); break;
+            case nameof(StridedStem): check.Run<StridedStem>(n); break;
+            case nameof(StridedTall): check.Run<StridedTall>(n); break;
             default: throw new ArgumentException(shape);
         }
     }
@@ -57,11 +72,13 @@ public class ConvShiftedTests
         Dispatch(shape, new Check(), n);
 
     [Fact]
-    public void OnlyUnitStrideShapesWithFewDiscardedColumns_TakeThePaddedCopy()
+    public void OnlyShapesWithFewDiscardedColumns_TakeThePaddedCopy()
     {
         Assert.True(ConvShifted.Applies<ConvSplitPadded>());            // 3×3, 21 wide: 2 discarded columns of 23
         Assert.False(ConvShifted.Applies<ConvSplitSmallMap>());         // 4×4 map: 2 of 6 discarded
-        Assert.False(ConvShifted.Applies<ConvSplitDilatedStrided>());   // stride 2
+        Assert.True(ConvShifted.Applies<ConvSplitDilatedStrided>());    // stride 2, dilation 2, 15 wide: 2 phase columns of 17
+        Assert.False(ConvShifted.Applies<StridedSmallMap>());           // stride 2 onto 4×4: 1 of 5 discarded
+        Assert.False(ConvShifted.Applies<StridedEightByEight>());       // stride 2 onto 8×8: 96 computed for 64
         Assert.False(ConvShifted.Applies<ConvSplitPointwise>());        // 1×1 reads x itself
         Assert.False(ConvShifted.Applies<ConvLeNet2>());                // 5×5 on 12×12: 4 of 12 discarded
     }
@@ -168,8 +185,9 @@ public struct ShiftedFirstLayer : IConv2DShape
     public static int PadTop => 0; public static int PadLeft => 0; public static int OH => 24; public static int OW => 24;
 }
 
-// Batch 1 on a 14×14 map with 200 filters: too few strips of rows to keep the threads busy, so the
-// parts split the filters too (blocks of 104 and 96).
+// Batch 1 on a 14×14 map with 200 filters: strips of rows would be under 8 tiles, so the parts split
+// the filters first (five blocks of 40), then the rows (two strips), each strip's padded copy made once
+// for its five blocks.
 public struct ShiftedManyFilters : IConv2DShape
 {
     public static int C => 16; public static int H => 14; public static int W => 14; public static int K => 200;
@@ -217,4 +235,65 @@ public struct ShiftedOddVectors4 : IConv2DShape
     public static int C => 3; public static int H => 5; public static int W => 4; public static int K => 9;
     public static int KH => 3; public static int KW => 1; public static int SH => 1; public static int SW => 1;
     public static int PadTop => 1; public static int PadLeft => 0; public static int OH => 5; public static int OW => 4;
+}
+
+// Stride 2 as ResNet's downsampling 3×3 (padding 1) onto rows of 16: tiles stored straight into y; 32
+// channels (CF = 288: two depth blocks), 13 filters.
+public struct StridedAligned : IConv2DShape
+{
+    public static int C => 32; public static int H => 32; public static int W => 32; public static int K => 13;
+    public static int KH => 3; public static int KW => 3; public static int SH => 2; public static int SW => 2;
+    public static int PadTop => 1; public static int PadLeft => 1; public static int OH => 16; public static int OW => 16;
+}
+
+// Stride 2 on a 29×29 map: the even phases are 15 columns wide, the odd ones 14; output rows of 15
+// over phase rows of 16.
+public struct StridedOddWidth : IConv2DShape
+{
+    public static int C => 9; public static int H => 29; public static int W => 29; public static int K => 17;
+    public static int KH => 3; public static int KW => 3; public static int SH => 2; public static int SW => 2;
+    public static int PadTop => 1; public static int PadLeft => 1; public static int OH => 15; public static int OW => 15;
+}
+
+// Strides 2 down and 3 across, a 5×3 kernel, padding 2 above and 1 on the left, two groups of 3
+// channels and 5 filters: six phases per channel, of 14 and 13 columns.
+public struct StridedMixedGroups : IConv2DShape
+{
+    public static int C => 6; public static int H => 40; public static int W => 41; public static int K => 10;
+    public static int KH => 5; public static int KW => 3; public static int SH => 2; public static int SW => 3;
+    public static int PadTop => 2; public static int PadLeft => 1; public static int OH => 20; public static int OW => 14;
+    public static int G => 2;
+}
+
+// Stride 3 down only: three row phases per channel, each row copied whole.
+public struct StridedTall : IConv2DShape
+{
+    public static int C => 5; public static int H => 30; public static int W => 20; public static int K => 11;
+    public static int KH => 3; public static int KW => 3; public static int SH => 3; public static int SW => 1;
+    public static int PadTop => 1; public static int PadLeft => 1; public static int OH => 10; public static int OW => 20;
+}
+
+// A 7×7 stem with stride 2 and padding 3 (ResNet-50's, on 64×64): three channels, phase rows 3 apart.
+public struct StridedStem : IConv2DShape
+{
+    public static int C => 3; public static int H => 64; public static int W => 64; public static int K => 16;
+    public static int KH => 7; public static int KW => 7; public static int SH => 2; public static int SW => 2;
+    public static int PadTop => 3; public static int PadLeft => 3; public static int OH => 32; public static int OW => 32;
+}
+
+// Stride 2 onto a 4×4 map: one discarded column in five is too many.
+public struct StridedSmallMap : IConv2DShape
+{
+    public static int C => 8; public static int H => 8; public static int W => 8; public static int K => 8;
+    public static int KH => 3; public static int KW => 3; public static int SH => 2; public static int SW => 2;
+    public static int PadTop => 1; public static int PadLeft => 1; public static int OH => 4; public static int OW => 4;
+}
+
+// Stride 2 onto 8×8 (ResNet's third downsampling at CIFAR size): 8 rows of 9 phase columns are 72
+// positions, three tiles of 32 for 64 outputs.
+public struct StridedEightByEight : IConv2DShape
+{
+    public static int C => 16; public static int H => 16; public static int W => 16; public static int K => 16;
+    public static int KH => 3; public static int KW => 3; public static int SH => 2; public static int SW => 2;
+    public static int PadTop => 1; public static int PadLeft => 1; public static int OH => 8; public static int OW => 8;
 }
