@@ -52,6 +52,8 @@ internal static class Results
         md.AppendLine();
         md.AppendLine("Higher is better for img/s and GFLOP/s, lower for µs and ms. \"vs\" columns are ModelDsl's speed divided by the other's (above 1× ModelDsl is faster). \"Earlier\" is the TorchSharp / ONNX Runtime figure measured before on this kind of machine.");
         md.AppendLine();
+        md.AppendLine("W4's GFLOP/s count the direct convolution's multiply-adds (2·N·K·C·9·H·W) for every framework. ModelDsl computes 3×3 'same' convolutions of up to 256 channels and filters by Winograd's F(2×2, 3×3) (16 multiplies per 2×2 outputs and channel pair instead of 36; W4, most of ResNet-18's and VGG-16's first three stages), so its figure is the direct-equivalent rate and can exceed the FMA peak.");
+        md.AppendLine();
         md.AppendLine("| workload | unit | ModelDsl | TorchSharp | ONNX Runtime | vs TorchSharp | vs ONNX Runtime | ModelDsl bytes allocated / op | earlier TorchSharp / ORT |");
         md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in Rows)

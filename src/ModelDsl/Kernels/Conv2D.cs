@@ -84,6 +84,11 @@ public static unsafe class Conv2D
                 DepthwiseConv.Forward<T>(px, scaled, bias, py, n, relu);
                 return;
             }
+            if (Winograd.Applies<T>(n))
+            {
+                Winograd.Forward<T>(px, pw, scale, bias, py, n, relu, IsLarge<T>(n));
+                return;
+            }
             var packedW = WorkerPool.ThreadScratch.PackedWeights(T.G * PackedGroup<T>());
             for (var g = 0; g < T.G; g++)
                 Sgemm.PackAll(false, KG<T>(), ColRows<T>(), pw + (long)g * KG<T>() * ColRows<T>(), ColRows<T>(), packedW + (long)g * PackedGroup<T>(),
@@ -113,6 +118,11 @@ public static unsafe class Conv2D
         if (DepthwiseConv.Applies<T>())
         {
             DepthwiseConv.Forward<T>(x, w, b, y, n, relu);
+            return;
+        }
+        if (Winograd.Applies<T>(n))
+        {
+            Winograd.Forward<T>(x, w, null, b, y, n, relu, IsLarge<T>(n));
             return;
         }
         // packedW is w_g (KG, CF) of every group, each packed once for every sample's GEMM.

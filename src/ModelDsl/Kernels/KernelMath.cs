@@ -194,6 +194,33 @@ internal static unsafe class KernelMath
     }
 
     /// <summary>
+    /// d[2t] = evens[t] and d[2t + 1] = odds[t] for t &lt; count (two column phases merged into a row), sixteen
+    /// pairs at a time where the CPU has AVX-512.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Interleave(float* evens, float* odds, int count, float* d)
+    {
+        var t = 0;
+        if (Avx512F.IsSupported)
+        {
+            var lowIndex = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+            var highIndex = lowIndex + Vector512.Create(8);
+            for (; t + 16 <= count; t += 16)
+            {
+                var e = Vector512.Load(evens + t);
+                var o = Vector512.Load(odds + t);
+                Avx512F.PermuteVar16x32x2(e, lowIndex, o).Store(d + 2 * t);
+                Avx512F.PermuteVar16x32x2(e, highIndex, o).Store(d + 2 * t + 16);
+            }
+        }
+        for (; t < count; t++)
+        {
+            d[2 * t] = evens[t];
+            d[2 * t + 1] = odds[t];
+        }
+    }
+
+    /// <summary>
     /// d[t] = x[t·stride] for t &lt; count (a strided convolution's im2col run); for stride 2, eight at a time
     /// from two vector loads where those read only x[0 … readable) (readable &gt; (count − 1)·stride: the rest
     /// of the input row).
