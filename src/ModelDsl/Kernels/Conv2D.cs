@@ -168,6 +168,14 @@ public static unsafe class Conv2D
             DepthwiseConv.Backward<T>(x, w, dy, dx, dw, n);
             return;
         }
+        if (dx != null && Winograd.Applies<T>(n))
+        {
+            // A 3×3 'same' convolution's dx is the 3×3 'same' correlation of dy with the rotated filters,
+            // channels swapped: by Winograd as the forward is. The weight gradient first.
+            BackwardCore<T>(x, w, dy, null, dw, n);
+            Winograd.Forward<Flipped<T>>(dy, w, null, null, dx, n, relu: false, IsLarge<T>(n), flipped: true);
+            return;
+        }
         var shifted = ConvShifted.AppliesToInputGradient<T>();
         if (dx != null && (shifted || FlippedInputGradient<T>(n)))
         {

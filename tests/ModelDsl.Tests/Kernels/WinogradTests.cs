@@ -3,8 +3,8 @@ using ModelDsl.Kernels;
 
 namespace ModelDsl.Tests.Kernels;
 
-// 3×3 'same' convolutions by Winograd's F(2×2, 3×3) (Winograd.cs), against the double reference and the
-// direct path: bias, a fused ReLU, a folded batch norm (filters scaled), filter counts that are not
+// 3×3 'same' convolutions by Winograd's F(2×2, 3×3) (Winograd.cs), forward and input gradient, against
+// the double reference and the direct path: bias, a fused ReLU, a folded batch norm (filters scaled), filter counts that are not
 // multiples of the 8-row tile, chunks of tile rows that span samples and end in a partial panel, tile
 // rows that are not a whole number of vectors, every vector width (the same bits), and the shapes and
 // batches that must stay with the direct paths.
@@ -39,6 +39,10 @@ public class WinogradTests
 
     [Theory]
     [MemberData(nameof(Cases))]
+    public void InputGradient_MatchesTheReference_TheDirectPath_AndEveryVectorWidth(string shape, int n) => Dispatch(shape, new GradientCheck(), n);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
     public void ForwardNormalized_MatchesTheNormAppliedAfterTheConvolution(string shape, int n) => Dispatch(shape, new NormalizedCheck(), n);
 
     [Fact]
@@ -50,6 +54,7 @@ public class WinogradTests
         Assert.False(Winograd.Applies<StridedAligned>(4));          // stride 2
         Assert.False(Winograd.Applies<ConvSplitDilatedStrided>(4)); // dilation
         Assert.False(Winograd.Applies<WinogradTooManyFilters>(4));  // 264 filters
+        Assert.False(Winograd.Applies<WinogradTinyMap>(64));        // 4×4: two tiles a row
     }
 
     private sealed class Check : ICheck
@@ -88,6 +93,46 @@ public class WinogradTests
             {
                 if (width == 16 && !Vector512.IsHardwareAccelerated || width == 8 && !Vector256.IsHardwareAccelerated) continue;
                 Assert.Equal(y, RunAt(width, direct: false, relu: false));
+            }
+        }
+    }
+
+    // dx of the same shapes: the rotated filters' correlation with dy by Winograd; dw stays direct (checked too).
+    private sealed class GradientCheck : ICheck
+    {
+        public void Run<T>(int n) where T : struct, IConv2DShape
+        {
+            var d = GroupedDims.Of<T>();
+            var x = Data.Uniform(n * d.InputSize, 41);
+            var w = Data.Uniform(d.ConvWeightSize, 42);
+            var dy = Data.Uniform(n * d.OutputSize, 43);
+            (float[] Dx, float[] Dw) RunAt(int width, bool direct)
+            {
+                Sgemm.ForceWidth(width);
+                Winograd.Disabled = direct;
+                try
+                {
+                    var dx = Data.Garbage(x.Length);
+                    var dw = new float[w.Length];
+                    Conv2D.Backward<T>(x, w, dy, dx, dw, new float[d.K], n);
+                    return (dx, dw);
+                }
+                finally
+                {
+                    Sgemm.ForceWidth(0);
+                    Winograd.Disabled = false;
+                }
+            }
+
+            var (dx, dw) = RunAt(0, direct: false);
+            var (ex, ew, _) = GroupedReference.ConvBackward(d, n, Data.ToDouble(x), Data.ToDouble(w), Data.ToDouble(dy));
+            Data.AssertClose(ex, dx, what: "dx");
+            Data.AssertClose(ew, dw, 1e-4, 1e-5, what: "dw");
+            Data.AssertClose(Data.ToDouble(RunAt(0, direct: true).Dx), dx, what: "dx against the direct path");
+            foreach (var width in new[] { 16, 8, 4 })
+            {
+                if (width == 16 && !Vector512.IsHardwareAccelerated || width == 8 && !Vector256.IsHardwareAccelerated) continue;
+                Assert.Equal(dx, RunAt(width, direct: false).Dx);
             }
         }
     }
@@ -158,4 +203,11 @@ public struct WinogradTooManyFilters : IConv2DShape
     public static int C => 16; public static int H => 16; public static int W => 16; public static int K => 264;
     public static int KH => 3; public static int KW => 3; public static int SH => 1; public static int SW => 1;
     public static int PadTop => 1; public static int PadLeft => 1; public static int OH => 16; public static int OW => 16;
+}
+
+public struct WinogradTinyMap : IConv2DShape
+{
+    public static int C => 16; public static int H => 4; public static int W => 4; public static int K => 16;
+    public static int KH => 3; public static int KW => 3; public static int SH => 1; public static int SW => 1;
+    public static int PadTop => 1; public static int PadLeft => 1; public static int OH => 4; public static int OW => 4;
 }
