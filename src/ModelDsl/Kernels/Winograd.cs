@@ -61,18 +61,18 @@ internal static unsafe class Winograd
         var tileRows = T.H / 2;
         var tileColumns = T.W / 2;
         var nr = 2 * width;
-        // Rows of tiles per chunk: V and M within about 1 MiB, and the chunk's tiles a whole number of
-        // NR-wide panels where a nearby count allows (the columns past the last tile are computed for nothing).
+        // Rows of tiles per chunk: V and M within about 1 MiB (2 MiB at most), and the chunk's tiles a whole
+        // number of NR-wide panels where a nearby count allows (the columns past the last tile are computed
+        // for nothing: rows of 28 tiles waste 4 of every 32 columns unless 8 rows go together).
         var target = Math.Max(1, (1 << 20) / (sizeof(float) * Tiles * (c + rowsK)) / tileColumns);
         var rows = 1;
         var bestWaste = double.MaxValue;
-        for (var r = Math.Min(target, n * tileRows); r >= 1; r--)
-        {
-            var tiles = r * tileColumns;
-            var waste = (double)(RoundUp(tiles, nr) - tiles) / tiles;
-            if (waste < bestWaste - 1e-9) (rows, bestWaste) = (r, waste);
-            if (waste == 0) break;
-        }
+        var most = Math.Min(2 * target, n * tileRows);
+        for (var r = Math.Min(target, most); r >= 1; r--)
+            if (Waste(r) < bestWaste - 1e-9) (rows, bestWaste) = (r, Waste(r));
+        for (var r = target + 1; r <= most && bestWaste > 0; r++)
+            if (Waste(r) < bestWaste - 1e-9) (rows, bestWaste) = (r, Waste(r));
+        double Waste(int r) => (double)(RoundUp(r * tileColumns, nr) - r * tileColumns) / (r * tileColumns);
         var job = new Job
         {
             X = x, Packed = packed, Bias = bias, Y = y, C = c, K = k, RowsK = rowsK, H = T.H, W = T.W,
