@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ModelDsl.Kernels;
 
@@ -96,6 +97,11 @@ internal static unsafe class Winograd
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Run(int part, Scratch scratch)
         {
+            if (Avx2.IsSupported && (part + 1) * Sgemm.MR <= K)
+            {
+                RunPanel(part);
+                return;
+            }
             var u = stackalloc float[Tiles];
             var t = stackalloc float[12];
             var rotated = stackalloc float[9];
@@ -122,9 +128,53 @@ internal static unsafe class Winograd
                     for (var xi = 0; xi < Tiles; xi++) Packed[xi * packedSize + at] = u[xi];
                 }
         }
+
+        // The eight filters of panel `part` (all of them below K) a channel at a time: each tap of the eight
+        // gathered into one vector, the transform done lane by lane as TransformFilter does it, and each u_ξ
+        // stored as the panel's eight packed values for that channel.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private readonly void RunPanel(int part)
+        {
+            var r0 = part * Sgemm.MR;
+            var packedSize = (long)RowsK * C;
+            // Filter r0 + i, channel ch, tap j: w[r0 + i, ch, j], or w[ch, r0 + i, 8 − j] for the rotated filters.
+            var index = Flipped ? Vector256.Create(0, 9, 18, 27, 36, 45, 54, 63) : Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * (C * 9);
+            var scale = Scale == null ? Vector256.Create(1f) : Vector256.Load(Scale + r0);
+            var half = Vector256.Create(0.5f);
+            var t = stackalloc Vector256<float>[12];   // G g (4×3), eight filters a lane
+            for (var ch = 0; ch < C; ch++)
+            {
+                var pc = ch / Sgemm.KC * Sgemm.KC;
+                var kc = Math.Min(Sgemm.KC, C - pc);
+                var at = Packed + (long)pc * RowsK + (long)r0 * kc + (ch - pc) * Sgemm.MR;
+                var b = Flipped ? W + ((long)ch * K + r0) * 9 : W + ((long)r0 * C + ch) * 9;
+                for (var j = 0; j < 3; j++)
+                {
+                    var g0 = Tap(b, j, index, scale);
+                    var g1 = Tap(b, 3 + j, index, scale);
+                    var g2 = Tap(b, 6 + j, index, scale);
+                    t[j] = g0;
+                    t[3 + j] = half * (g0 + g1 + g2);
+                    t[6 + j] = half * (g0 - g1 + g2);
+                    t[9 + j] = g2;
+                }
+                for (var i = 0; i < 4; i++)
+                {
+                    Vector256<float> h0 = t[3 * i], h1 = t[3 * i + 1], h2 = t[3 * i + 2];
+                    Vector256.Store(h0, at + 4 * i * packedSize);
+                    Vector256.Store(half * (h0 + h1 + h2), at + (4 * i + 1) * packedSize);
+                    Vector256.Store(half * (h0 - h1 + h2), at + (4 * i + 2) * packedSize);
+                    Vector256.Store(h2, at + (4 * i + 3) * packedSize);
+                }
+            }
+        }
+
+        private readonly Vector256<float> Tap(float* b, int tap, Vector256<int> index, Vector256<float> scale) =>
+            Avx2.GatherVector256(b + (Flipped ? 8 - tap : tap), index, 4) * scale;
     }
 
     // u (4×4, row-major) = G g Gᵀ · scale, G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]; t (4×3) holds G g.
+    // (FilterJob.RunPanel does the same operations on the eight filters of a panel at once.)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void TransformFilter(float* g, float scale, float* t, float* u)
     {
