@@ -10,9 +10,8 @@ namespace ModelDsl.Kernels;
 // where d_c is the 4×4 input patch over the block (padding included) and g_kc the 3×3 filter, so the
 // 36 multiply-adds per block and channel become 16, in 16 GEMMs (one per element ξ of the 4×4
 // transform): M_ξ (K, tiles) = U_ξ (K, C) · V_ξ (C, tiles). The transforms are additions and halvings,
-// exact but for the rounding of each addition; the result differs from the direct sum by a few units
-// in the last place of the values summed (the tests hold it to the double reference like the other
-// paths).
+// so the result differs from the direct sum by rounding only (the tests hold it to the double reference
+// with the same tolerance as the direct paths).
 //
 // Work is split by chunks of whole rows of 2×2 tiles (across samples on small maps): a chunk's
 // transformed input V (16 × C × tiles) and products M (16 × K × tiles) stay within about 1 MiB, each
