@@ -85,6 +85,8 @@ internal static unsafe class Winograd
 
     // U_ξ = G g Gᵀ (times the filter's scale) for the filters of an MR-row panel, written where Sgemm.PackAll
     // would put U_ξ (K, C): depth block pc's panels at pc·K↑MR, panel ir at ir·kc, depth p's MR rows together.
+    // A panel of eight filters below K is transformed eight at a time (each tap gathered across them, the
+    // same operations lane by lane), others one filter at a time; rows past K are zeros.
     private struct FilterJob : IParallelJob
     {
         public float* W, Scale, Packed;
@@ -96,103 +98,80 @@ internal static unsafe class Winograd
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Run(int part, Scratch scratch)
         {
-            if (Avx2.IsSupported && (part + 1) * Sgemm.MR <= K)
-            {
-                RunPanel(part);
-                return;
-            }
-            var u = stackalloc float[Tiles];
-            var t = stackalloc float[12];
-            var rotated = stackalloc float[9];
-            var packedSize = (long)RowsK * C;
-            for (var row = part * Sgemm.MR; row < (part + 1) * Sgemm.MR; row++)
-                for (var ch = 0; ch < C; ch++)
-                {
-                    var pc = ch / Sgemm.KC * Sgemm.KC;
-                    var kc = Math.Min(Sgemm.KC, C - pc);
-                    var at = (long)pc * RowsK + (long)(row / Sgemm.MR) * Sgemm.MR * kc + (ch - pc) * Sgemm.MR + row % Sgemm.MR;
-                    if (row >= K)
-                    {
-                        for (var xi = 0; xi < Tiles; xi++) Packed[xi * packedSize + at] = 0;
-                        continue;
-                    }
-                    var g = W + ((long)row * C + ch) * 9;
-                    if (Flipped)
-                    {
-                        g = W + ((long)ch * K + row) * 9;   // w[ch, row], taps in reverse order
-                        for (var tap = 0; tap < 9; tap++) rotated[tap] = g[8 - tap];
-                        g = rotated;
-                    }
-                    TransformFilter(g, Scale == null ? 1 : Scale[row], t, u);
-                    for (var xi = 0; xi < Tiles; xi++) Packed[xi * packedSize + at] = u[xi];
-                }
-        }
-
-        // The eight filters of panel `part` (all of them below K) a channel at a time: each tap of the eight
-        // gathered into one vector, the transform done lane by lane as TransformFilter does it, and each u_ξ
-        // stored as the panel's eight packed values for that channel.
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private readonly void RunPanel(int part)
-        {
             var r0 = part * Sgemm.MR;
             var packedSize = (long)RowsK * C;
+            var whole = Avx2.IsSupported && r0 + Sgemm.MR <= K;
             // Filter r0 + i, channel ch, tap j: w[r0 + i, ch, j], or w[ch, r0 + i, 8 − j] for the rotated filters.
             var index = Flipped ? Vector256.Create(0, 9, 18, 27, 36, 45, 54, 63) : Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * (C * 9);
-            var scale = Scale == null ? Vector256.Create(1f) : Vector256.Load(Scale + r0);
-            var half = Vector256.Create(0.5f);
-            var t = stackalloc Vector256<float>[12];   // G g (4×3), eight filters a lane
+            var scales = whole && Scale != null ? Vector256.Load(Scale + r0) : Vector256.Create(1f);
             for (var ch = 0; ch < C; ch++)
             {
                 var pc = ch / Sgemm.KC * Sgemm.KC;
                 var kc = Math.Min(Sgemm.KC, C - pc);
-                var at = Packed + (long)pc * RowsK + (long)r0 * kc + (ch - pc) * Sgemm.MR;
-                var b = Flipped ? W + ((long)ch * K + r0) * 9 : W + ((long)r0 * C + ch) * 9;
-                for (var j = 0; j < 3; j++)
+                var at = Packed + (long)pc * RowsK + (long)r0 * kc + (ch - pc) * Sgemm.MR;   // the panel's eight values for ch
+                if (whole)
                 {
-                    var g0 = Tap(b, j, index, scale);
-                    var g1 = Tap(b, 3 + j, index, scale);
-                    var g2 = Tap(b, 6 + j, index, scale);
-                    t[j] = g0;
-                    t[3 + j] = half * (g0 + g1 + g2);
-                    t[6 + j] = half * (g0 - g1 + g2);
-                    t[9 + j] = g2;
+                    TransformFilter<Vector256<float>, V256, PanelTaps>(new PanelTaps(Filter(r0, ch), Flipped, index, scales), at, packedSize);
+                    continue;
                 }
-                for (var i = 0; i < 4; i++)
+                for (var i = 0; i < Sgemm.MR; i++)
                 {
-                    Vector256<float> h0 = t[3 * i], h1 = t[3 * i + 1], h2 = t[3 * i + 2];
-                    Vector256.Store(h0, at + 4 * i * packedSize);
-                    Vector256.Store(half * (h0 + h1 + h2), at + (4 * i + 1) * packedSize);
-                    Vector256.Store(half * (h0 - h1 + h2), at + (4 * i + 2) * packedSize);
-                    Vector256.Store(h2, at + (4 * i + 3) * packedSize);
+                    var row = r0 + i;
+                    if (row < K)
+                        TransformFilter<float, Scalar, FilterTaps>(new FilterTaps(Filter(row, ch), Flipped, Scale == null ? 1 : Scale[row]), at + i, packedSize);
+                    else
+                        for (var xi = 0; xi < Tiles; xi++) at[i + xi * packedSize] = 0;
                 }
             }
         }
 
-        private readonly Vector256<float> Tap(float* b, int tap, Vector256<int> index, Vector256<float> scale) =>
-            Avx2.GatherVector256(b + (Flipped ? 8 - tap : tap), index, 4) * scale;
+        // The taps of filter `row`, channel ch: w[row, ch] (or w[ch, row], read backwards, when rotated).
+        private readonly float* Filter(int row, int ch) => Flipped ? W + ((long)ch * K + row) * 9 : W + ((long)row * C + ch) * 9;
     }
 
-    // u (4×4, row-major) = G g Gᵀ · scale, G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]; t (4×3) holds G g.
-    // (FilterJob.RunPanel does the same operations on the eight filters of a panel at once.)
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TransformFilter(float* g, float scale, float* t, float* u)
+    // The nine (scaled) taps of one filter and channel, or of a panel's eight filters as one vector each.
+    private interface ITaps<TV> where TV : struct
     {
-        for (var j = 0; j < 3; j++)
-        {
-            float g0 = g[j] * scale, g1 = g[3 + j] * scale, g2 = g[6 + j] * scale;
-            t[j] = g0;
-            t[3 + j] = 0.5f * (g0 + g1 + g2);
-            t[6 + j] = 0.5f * (g0 - g1 + g2);
-            t[9 + j] = g2;
-        }
-        for (var i = 0; i < 4; i++)
-        {
-            float h0 = t[3 * i], h1 = t[3 * i + 1], h2 = t[3 * i + 2];
-            u[4 * i] = h0;
-            u[4 * i + 1] = 0.5f * (h0 + h1 + h2);
-            u[4 * i + 2] = 0.5f * (h0 - h1 + h2);
-            u[4 * i + 3] = h2;
-        }
+        TV Tap(int j);
+    }
+
+    private readonly struct FilterTaps(float* g, bool rotated, float scale) : ITaps<float>
+    {
+        public float Tap(int j) => g[rotated ? 8 - j : j] * scale;
+    }
+
+    private readonly struct PanelTaps(float* g, bool rotated, Vector256<int> index, Vector256<float> scale) : ITaps<Vector256<float>>
+    {
+        public Vector256<float> Tap(int j) => Avx2.GatherVector256(g + (rotated ? 8 - j : j), index, 4) * scale;
+    }
+
+    // u_ξ = (G g Gᵀ)_ξ stored at at + ξ·stride (ξ = 4i + j, row-major), G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]:
+    // the rows of G g are g's first row, ½(sum of the rows), ½(first − second + third), g's last row, and each
+    // row of G g is carried along its columns the same way.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransformFilter<TV, TOps, TTaps>(in TTaps taps, float* at, long stride)
+        where TV : struct where TOps : struct, IVectorOps<TV> where TTaps : struct, ITaps<TV>
+    {
+        TV g0 = taps.Tap(0), g1 = taps.Tap(1), g2 = taps.Tap(2), g3 = taps.Tap(3), g4 = taps.Tap(4), g5 = taps.Tap(5);
+        TV g6 = taps.Tap(6), g7 = taps.Tap(7), g8 = taps.Tap(8);
+        var half = TOps.Broadcast(0.5f);
+        FilterRow<TV, TOps>(g0, g1, g2, half, at, stride);
+        FilterRow<TV, TOps>(TOps.Multiply(half, TOps.Add(TOps.Add(g0, g3), g6)), TOps.Multiply(half, TOps.Add(TOps.Add(g1, g4), g7)),
+            TOps.Multiply(half, TOps.Add(TOps.Add(g2, g5), g8)), half, at + 4 * stride, stride);
+        FilterRow<TV, TOps>(TOps.Multiply(half, TOps.Add(TOps.Subtract(g0, g3), g6)), TOps.Multiply(half, TOps.Add(TOps.Subtract(g1, g4), g7)),
+            TOps.Multiply(half, TOps.Add(TOps.Subtract(g2, g5), g8)), half, at + 8 * stride, stride);
+        FilterRow<TV, TOps>(g6, g7, g8, half, at + 12 * stride, stride);
+    }
+
+    // One row (h0, h1, h2) of G g times Gᵀ: h0, ½(h0 + h1 + h2), ½(h0 − h1 + h2), h2.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FilterRow<TV, TOps>(TV h0, TV h1, TV h2, TV half, float* at, long stride)
+        where TV : struct where TOps : struct, IVectorOps<TV>
+    {
+        TOps.Store(h0, at);
+        TOps.Store(TOps.Multiply(half, TOps.Add(TOps.Add(h0, h1), h2)), at + stride);
+        TOps.Store(TOps.Multiply(half, TOps.Add(TOps.Subtract(h0, h1), h2)), at + 2 * stride);
+        TOps.Store(h2, at + 3 * stride);
     }
 
     private struct Job : IParallelJob
