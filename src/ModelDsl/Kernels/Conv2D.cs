@@ -84,16 +84,7 @@ public static unsafe class Conv2D
                 DepthwiseConv.Forward<T>(px, scaled, bias, py, n, relu);
                 return;
             }
-            if (Winograd.Applies<T>(n))
-            {
-                Winograd.Forward<T>(px, pw, scale, bias, py, n, relu, IsLarge<T>(n));
-                return;
-            }
-            var packedW = WorkerPool.ThreadScratch.PackedWeights(T.G * PackedGroup<T>());
-            for (var g = 0; g < T.G; g++)
-                Sgemm.PackAll(false, KG<T>(), ColRows<T>(), pw + (long)g * KG<T>() * ColRows<T>(), ColRows<T>(), packedW + (long)g * PackedGroup<T>(),
-                    rowScale: scale + g * KG<T>());
-            ForwardPacked<T>(px, packedW, bias, py, n, relu);
+            ForwardFilters<T>(px, pw, scale, bias, py, n, relu);
         }
     }
 
@@ -120,15 +111,23 @@ public static unsafe class Conv2D
             DepthwiseConv.Forward<T>(x, w, b, y, n, relu);
             return;
         }
+        ForwardFilters<T>(x, w, null, b, y, n, relu);
+    }
+
+    // The forward of a dense (not depthwise) convolution with the filters w[k] scaled by scale[k] when scale is
+    // given: by Winograd where it applies, else with w_g (KG, CF) of every group packed once (scaled as it is
+    // packed) for every sample's GEMM.
+    private static void ForwardFilters<T>(float* x, float* w, float* scale, float* b, float* y, int n, bool relu) where T : struct, IConv2DShape
+    {
         if (Winograd.Applies<T>(n))
         {
-            Winograd.Forward<T>(x, w, null, b, y, n, relu, IsLarge<T>(n));
+            Winograd.Forward<T>(x, w, scale, b, y, n, relu, IsLarge<T>(n));
             return;
         }
-        // packedW is w_g (KG, CF) of every group, each packed once for every sample's GEMM.
         var packedW = WorkerPool.ThreadScratch.PackedWeights(T.G * PackedGroup<T>());
         for (var g = 0; g < T.G; g++)
-            Sgemm.PackAll(false, KG<T>(), ColRows<T>(), w + (long)g * KG<T>() * ColRows<T>(), ColRows<T>(), packedW + (long)g * PackedGroup<T>());
+            Sgemm.PackAll(false, KG<T>(), ColRows<T>(), w + (long)g * KG<T>() * ColRows<T>(), ColRows<T>(), packedW + (long)g * PackedGroup<T>(),
+                rowScale: scale == null ? null : scale + g * KG<T>());
         ForwardPacked<T>(x, packedW, b, y, n, relu);
     }
 
